@@ -1,0 +1,145 @@
+/**
+ * The service configuration: one {@link DEFAULTS} table, one pure {@link parseConfig} that
+ * runs once at start and rejects every bad key at once. Values come either as strings
+ * (`UPLOAD_*` environment variables, see {@link configFromEnv}) or as JSON values (CDK context).
+ */
+import {
+  ConfigError,
+  type Parsed,
+  parseAccess,
+  parseCorsOrigins,
+  parseDomains,
+  parseInteger,
+  parseKeyPrefix,
+  parseMimeList,
+  parseObjectAcl,
+  parsePublicBaseUrl,
+  parseServiceJid,
+} from './config-values.ts';
+
+export { ConfigError } from './config-values.ts';
+
+export interface ServiceConfig {
+  readonly domains: readonly string[];
+  readonly serviceJid: string;
+  readonly maxFileSizeBytes: number;
+  readonly dailyQuotaBytes: number;
+  readonly globalQuotaBytes: number;
+  readonly allowedTypes: readonly string[];
+  readonly access: readonly string[];
+  readonly putUrlTtlSeconds: number;
+  readonly retentionDays: number;
+  readonly keyPrefix: string;
+  /** Without a trailing slash; undefined means the bucket's own URL. */
+  readonly publicBaseUrl: string | undefined;
+  readonly objectAcl: 'public-read' | undefined;
+  readonly corsOrigins: readonly string[];
+}
+
+export type ConfigKey = keyof ServiceConfig;
+
+/** S3's limit for a single PUT (5 GiB): larger files need multipart, which XEP-0363 has not. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+/** SigV4 query signatures are valid for at most seven days. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+interface KeySpec<K extends ConfigKey> {
+  /** The default as the README shows it. */
+  readonly shown: string;
+  readonly meaning: string;
+  readonly parse: (value: unknown, partial: Partial<ServiceConfig>) => Parsed<ServiceConfig[K]>;
+}
+
+/**
+ * Every configuration key, its one default and its meaning; the README's configuration
+ * table is tested against this table. Keys are parsed in this order, so a default may
+ * depend on a key above it.
+ */
+export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
+  domains: { shown: 'required', meaning: 'XMPP domains served; their users may upload by default', parse: (v) => parseDomains(v) },
+  serviceJid: {
+    shown: '`upload.<first domain>`',
+    meaning: "the upload service's JID in stanzas",
+    parse: (v, p) => parseServiceJid(v, `upload.${p.domains?.[0] ?? 'invalid'}`),
+  },
+  maxFileSizeBytes: {
+    shown: '104857600',
+    meaning: 'larger requests get file-too-large (at most 5 GiB, the S3 single-PUT limit)',
+    parse: (v) => parseInteger(v, 104_857_600, 1, MAX_SINGLE_PUT_BYTES),
+  },
+  dailyQuotaBytes: {
+    shown: '10 × `maxFileSizeBytes`',
+    meaning: 'bytes per bare JID in a sliding 24 h window; 0 = off',
+    parse: (v, p) => parseInteger(v, 10 * (p.maxFileSizeBytes ?? 0), 0, Number.MAX_SAFE_INTEGER),
+  },
+  globalQuotaBytes: {
+    shown: '0 (off)',
+    meaning: 'bytes for all users within the retention window (7 days when retention is 0); 0 = off',
+    parse: (v) => parseInteger(v, 0, 0, Number.MAX_SAFE_INTEGER),
+  },
+  allowedTypes: { shown: '`[]` (any)', meaning: 'MIME types allowed, `image/*` wildcards', parse: (v) => parseMimeList(v) },
+  access: {
+    shown: '`[]` (the domains)',
+    meaning: 'bare JIDs and domains allowed to upload',
+    parse: (v) => parseAccess(v),
+  },
+  putUrlTtlSeconds: {
+    shown: '300',
+    meaning: 'validity of a PUT URL, seconds (1 to 604800)',
+    parse: (v) => parseInteger(v, 300, 1, MAX_PRESIGN_SECONDS),
+  },
+  retentionDays: {
+    shown: '7',
+    meaning: 'days before the lifecycle rule deletes an upload; 0 = keep',
+    parse: (v) => parseInteger(v, 7, 0, 36_500),
+  },
+  keyPrefix: { shown: '`uploads/`', meaning: 'the public key prefix, ends with `/`', parse: (v) => parseKeyPrefix(v, 'uploads/') },
+  publicBaseUrl: {
+    shown: 'bucket URL',
+    meaning: 'base of GET URLs (custom domain or CDN)',
+    parse: (v) => parsePublicBaseUrl(v),
+  },
+  objectAcl: {
+    shown: 'none',
+    meaning: '`public-read` adds `x-amz-acl` to the PUT query (buckets that still use ACLs)',
+    parse: (v) => parseObjectAcl(v),
+  },
+  corsOrigins: { shown: '`["*"]`', meaning: 'origins allowed by the bucket CORS rule', parse: (v) => parseCorsOrigins(v, ['*']) },
+};
+
+export const CONFIG_KEYS = Object.keys(DEFAULTS) as ConfigKey[];
+
+/** The environment variable of a key: `UPLOAD_` + SCREAMING_SNAKE (`UPLOAD_MAX_FILE_SIZE_BYTES`). */
+export function envName(key: ConfigKey): string {
+  return `UPLOAD_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Picks the `UPLOAD_*` variables of every config key; unset and empty variables are left out. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<Record<ConfigKey, string>> {
+  const raw: Partial<Record<ConfigKey, string>> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+/**
+ * Validates raw values (strings or JSON values) into a {@link ServiceConfig}.
+ * @throws ConfigError naming every bad key at once; unknown keys are errors too.
+ */
+export function parseConfig(raw: Readonly<Record<string, unknown>>): ServiceConfig {
+  const problems: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(key in DEFAULTS)) problems.push(`${key}: unknown configuration key`);
+  }
+  const partial: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const spec = DEFAULTS[key] as KeySpec<ConfigKey>;
+    const result = spec.parse(raw[key], partial as Partial<ServiceConfig>);
+    if (result.ok) partial[key] = result.value;
+    else problems.push(`${key} (${envName(key)}): ${result.problem}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return partial as unknown as ServiceConfig;
+}
