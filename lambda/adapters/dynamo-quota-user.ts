@@ -1,0 +1,141 @@
+/**
+ * The per-user quota item. Layout (README, Quotas):
+ * `pk = user#<bare JID>`, `g` list of `{t: grant ms, b: bytes, s: short slot id}`, `tot` the
+ * sum of `g`, `old` the oldest `t`, `v` a version bumped by every write, `expiresAt` the TTL.
+ *
+ * Admission is one conditional UpdateItem that appends the grant and adds its bytes, allowed
+ * only while `tot` is exact (nothing in `g` has left the window) and leaves room. When that
+ * condition fails, a consistent read tells a real refusal (with its exact retry time) from an
+ * item that only needs pruning, which a version-conditioned rewrite then does.
+ */
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { QuotaCharge } from '../core/ports.ts';
+import { quotaRefusal } from '../core/quota.ts';
+import { compactGrants, type Grant, grantCounted, liveGrants, MAX_USER_GRANTS, shortSlotId, withoutGrant } from '../core/quota-grants.ts';
+import { DAY_MS, fitWithin } from '../core/quota-window.ts';
+import { conditionalWrite, retryOnConflict, storeCall } from './dynamo-client.ts';
+import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE, userItemKey } from './quota-table.ts';
+
+const NAMES = { '#g': 'g', '#tot': 'tot', '#old': 'old', '#v': 'v', '#ttl': QUOTA_TTL_ATTRIBUTE };
+const n = (value: number): AttributeValue => ({ N: String(value) });
+// Expiry with an hour's margin: writers' clocks differ, and an early delete would forget live grants.
+const ttlFor = (grants: readonly Grant[], nowMs: number) =>
+  n(Math.ceil((Math.max(nowMs, ...grants.map((g) => g.atMs)) + DAY_MS) / 1000) + 3600);
+const encodeGrant = (grant: Grant): AttributeValue => ({ M: { t: n(grant.atMs), b: n(grant.bytes), s: { S: grant.id } } });
+
+/** A user's item as read: its grants and version (0 when there is no item). */
+export interface UserRecord {
+  readonly grants: Grant[];
+  readonly version: number;
+}
+
+function decode(item: Record<string, AttributeValue> | undefined): UserRecord {
+  const grants = (item?.g?.L ?? []).map((entry) => ({
+    atMs: Number(entry.M?.t?.N),
+    bytes: Number(entry.M?.b?.N),
+    id: entry.M?.s?.S ?? '',
+  }));
+  return { grants, version: Number(item?.v?.N ?? 0) };
+}
+
+/** The per-user items of one table, enforcing `quotaBytes` per 24 hours. */
+export class UserQuotaItems {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly quotaBytes: number,
+  ) {}
+
+  /** Charges a slot to its user. @throws SlotError `quota-exceeded` or `store-unavailable`. */
+  async charge(charge: QuotaCharge): Promise<void> {
+    const nowMs = charge.now.getTime();
+    const grant: Grant = { atMs: nowMs, bytes: charge.sizeBytes, id: shortSlotId(charge.slotId) };
+    const alone = fitWithin([], charge.sizeBytes, this.quotaBytes, nowMs);
+    if (!alone.fits) throw quotaRefusal('daily', alone, this.quotaBytes);
+    await retryOnConflict(async () => {
+      if (await this.append(charge.jid, grant)) return true;
+      const record = await this.read(charge.jid);
+      const live = liveGrants(record.grants, nowMs);
+      const fit = fitWithin(live.map(grantCounted), charge.sizeBytes, this.quotaBytes, nowMs);
+      if (!fit.fits) throw quotaRefusal('daily', fit, this.quotaBytes);
+      return await this.rewrite(charge.jid, record.version, compactGrants([...live, grant]), nowMs);
+    });
+  }
+
+  /** Takes a slot's grant back; a grant already pruned or merged is left as it is. */
+  async refund(charge: QuotaCharge): Promise<void> {
+    await retryOnConflict(async () => {
+      const record = await this.read(charge.jid);
+      const grants = withoutGrant(record.grants, charge.slotId, charge.now.getTime(), charge.sizeBytes);
+      if (grants.length === record.grants.length) return true;
+      return await this.rewrite(charge.jid, record.version, grants, charge.now.getTime());
+    });
+  }
+
+  /** The user's item, read consistently. */
+  async read(jid: string): Promise<UserRecord> {
+    const key = { [QUOTA_PARTITION_KEY]: { S: userItemKey(jid) } };
+    const { Item } = await storeCall(() =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
+    return decode(Item);
+  }
+
+  /** Deletes the user's item: every grant is forgotten. */
+  async reset(jid: string): Promise<void> {
+    const key = { [QUOTA_PARTITION_KEY]: { S: userItemKey(jid) } };
+    await storeCall(() => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key })));
+  }
+
+  /** The fast path: false when the condition failed (full, stale `tot`, or too many entries). */
+  private async append(jid: string, grant: Grant): Promise<boolean> {
+    const command = new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [QUOTA_PARTITION_KEY]: { S: userItemKey(jid) } },
+      UpdateExpression:
+        'SET #g = list_append(if_not_exists(#g, :none), :grant), #old = if_not_exists(#old, :t), #ttl = :ttl ADD #tot :b, #v :one',
+      ConditionExpression:
+        'attribute_not_exists(#tot) OR (#tot <= :limit AND (attribute_not_exists(#old) OR #old > :cutoff) AND size(#g) < :cap)',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: {
+        ':none': { L: [] },
+        ':grant': { L: [encodeGrant(grant)] },
+        ':t': n(grant.atMs),
+        ':ttl': ttlFor([], grant.atMs),
+        ':b': n(grant.bytes),
+        ':one': n(1),
+        ':limit': n(this.quotaBytes - grant.bytes),
+        ':cutoff': n(grant.atMs - DAY_MS),
+        ':cap': n(MAX_USER_GRANTS),
+      },
+    });
+    return conditionalWrite(() => this.client.send(command));
+  }
+
+  /** Replaces the item if nobody wrote it since `version` was read; false otherwise. */
+  private async rewrite(jid: string, version: number, grants: readonly Grant[], nowMs: number): Promise<boolean> {
+    const item: Record<string, AttributeValue> = {
+      [QUOTA_PARTITION_KEY]: { S: userItemKey(jid) },
+      g: { L: grants.map(encodeGrant) },
+      tot: n(grants.reduce((sum, g) => sum + g.bytes, 0)),
+      v: n(version + 1),
+      [QUOTA_TTL_ATTRIBUTE]: ttlFor(grants, nowMs),
+    };
+    if (grants.length > 0) item.old = n(Math.min(...grants.map((g) => g.atMs)));
+    const command = new PutItemCommand({
+      TableName: this.tableName,
+      Item: item,
+      ConditionExpression: version === 0 ? 'attribute_not_exists(#pk)' : '#v = :v',
+      ExpressionAttributeNames: version === 0 ? { '#pk': QUOTA_PARTITION_KEY } : { '#v': 'v' },
+      ...(version === 0 ? {} : { ExpressionAttributeValues: { ':v': n(version) } }),
+    });
+    return conditionalWrite(() => this.client.send(command));
+  }
+}
