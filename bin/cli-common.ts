@@ -1,0 +1,97 @@
+/**
+ * What the operator commands share: exit codes, the endpoint and secret they talk to, and
+ * errors in plain words.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, failed: 4 } as const;
+
+/** Where `npm start` listens and keeps its generated secret. */
+export const LOCAL_ENDPOINT = 'http://127.0.0.1:5050';
+export const LOCAL_SECRET_FILE = '.local-data/secret';
+
+export function printError(message: string): void {
+  console.error(`xmpp-s3-upload: ${message}`);
+}
+
+export const ENDPOINT_OPTIONS = {
+  endpoint: { type: 'string' },
+  secret: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const ENDPOINT_HELP = `  --endpoint URL   the slot endpoint (env UPLOAD_ENDPOINT; default ${LOCAL_ENDPOINT}, the local stack)
+  --secret S       the shared secret (env UPLOAD_SECRET; default: the local stack's ${LOCAL_SECRET_FILE})`;
+
+/** Parses flags; a usage problem is printed with the help text and returns undefined. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  help: string,
+  positionals = false,
+) {
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
+    if ((parsed.values as Record<string, unknown>).help === true) {
+      console.log(help);
+      return 'help' as const;
+    }
+    return parsed;
+  } catch (error) {
+    printError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+    return undefined;
+  }
+}
+
+export interface Target {
+  readonly endpoint: string;
+  readonly secret: string;
+}
+
+/** The endpoint and secret from flags, environment, or the local stack's files. */
+export function resolveTarget(
+  values: { endpoint?: string | undefined; secret?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Target | string {
+  const endpoint = (values.endpoint ?? env.UPLOAD_ENDPOINT ?? LOCAL_ENDPOINT).replace(/\/+$/, '');
+  let secret = values.secret ?? env.UPLOAD_SECRET;
+  if (secret === undefined && existsSync(LOCAL_SECRET_FILE)) secret = readFileSync(LOCAL_SECRET_FILE, 'utf8').trim();
+  if (secret === undefined) return `no secret: pass --secret or set UPLOAD_SECRET (or start the local stack with "npm start")`;
+  return { endpoint, secret };
+}
+
+export type ServiceAnswer =
+  | { readonly ok: true; readonly status: number; readonly body: unknown }
+  | { readonly ok: false; readonly code: number; readonly message: string };
+
+/** Calls the slot endpoint; refusals and failures come back as an exit code and a sentence. */
+export async function callService(target: Target, path: string, init: { method: string; body?: unknown }): Promise<ServiceAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`${target.endpoint}${path}`, {
+      method: init.method,
+      headers: { authorization: `Bearer ${target.secret}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    return { ok: false, code: EXIT.unreachable, message: `cannot reach ${target.endpoint} (${cause})` };
+  }
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: shown as text below
+  }
+  if (response.ok) return { ok: true, status: response.status, body };
+  const error = (body as { error?: { condition?: string; text?: string; retryAt?: string } }).error;
+  const detail =
+    error === undefined
+      ? text.slice(0, 200)
+      : `${error.text ?? ''} (${error.condition ?? 'error'}${error.retryAt ? `, retry at ${error.retryAt}` : ''})`;
+  const code = response.status >= 500 ? EXIT.unreachable : EXIT.refused;
+  return { ok: false, code, message: `the service answered ${response.status}: ${detail}` };
+}

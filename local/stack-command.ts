@@ -1,0 +1,82 @@
+/**
+ * `npm start` / `xmpp-s3-upload local`: runs the local stack in the foreground, keeps its
+ * data and its generated secret in `.local-data/`, logs one JSON line per request, and stops
+ * cleanly on SIGINT or SIGTERM.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { EXIT, LOCAL_SECRET_FILE, parseFlags, printError } from '../bin/cli-common.ts';
+import { ConfigError } from '../lambda/core/config.ts';
+import { LOCAL_BUCKET, startLocalStack } from './stack.ts';
+
+const DATA_DIR = '.local-data';
+
+const HELP = `Usage: npm start  (or: xmpp-s3-upload local)
+
+Runs the slot endpoint on 127.0.0.1 with strict embedded S3 and embedded DynamoDB. Data and the
+generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh.
+
+Environment:
+  PORT              the slot endpoint's port (default 5050)
+  UPLOAD_SECRET     the shared secret (default: generated once, kept in ${LOCAL_SECRET_FILE})
+  UPLOAD_DOMAINS    XMPP domains served (default localhost)
+  UPLOAD_<KEY>      any configuration key, e.g. UPLOAD_MAX_FILE_SIZE_BYTES=1048576`;
+
+function localSecret(env: NodeJS.ProcessEnv): string {
+  if (env.UPLOAD_SECRET !== undefined && env.UPLOAD_SECRET !== '') return env.UPLOAD_SECRET;
+  if (existsSync(LOCAL_SECRET_FILE)) return readFileSync(LOCAL_SECRET_FILE, 'utf8').trim();
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(LOCAL_SECRET_FILE, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseFlags(argv, { help: { type: 'boolean', short: 'h' } }, HELP);
+  if (parsed === 'help') return EXIT.ok;
+  if (parsed === undefined) return EXIT.usage;
+  const port = Number(env.PORT ?? 5050);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    printError(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+    return EXIT.usage;
+  }
+  mkdirSync(DATA_DIR, { recursive: true });
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      port,
+      dataDir: DATA_DIR,
+      env: { ...env, UPLOAD_SECRET: localSecret(env) },
+      log: (record) => console.log(JSON.stringify({ time: new Date().toISOString(), ...record })),
+    });
+  } catch (error) {
+    printError(
+      error instanceof ConfigError
+        ? error.message
+        : `cannot start the local stack: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return error instanceof ConfigError ? EXIT.usage : EXIT.unreachable;
+  }
+  const { endpoint, secret, config } = stack;
+  console.error(`xmpp-s3-upload local stack
+  slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /healthz)
+  secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
+  S3             ${stack.s3Endpoint}/${LOCAL_BUCKET}   (strict SigV4, public GET under ${config.keyPrefix})
+  DynamoDB       ${stack.dynamoEndpoint}
+  domains        ${config.domains.join(', ')}   service JID ${config.serviceJid}
+
+Try it:
+  curl -s -X POST ${endpoint}/v1/slots -H "Authorization: Bearer ${secret}" \\
+    -H 'Content-Type: application/json' \\
+    -d '{"jid":"alice@${config.domains[0]}","filename":"hello.txt","size":6,"contentType":"text/plain"}'
+  # then PUT the bytes to put.url with the headers in put.headers, and GET get.url:
+  npx xmpp-s3-upload upload README.md --jid alice@${config.domains[0]}
+
+Stop with Ctrl-C.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.error('stopping…');
+  await stack.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,96 @@
+/**
+ * The local stack: the same routes as the Lambda, on 127.0.0.1, against strict embedded S3
+ * (s3rver behind a SigV4 verifier) and embedded DynamoDB (dynalite). Used by `npm start`, by
+ * the integration and end-to-end tests, and by the benchmarks.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
+import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
+import { LOCAL_DYNAMO_CREDENTIALS, startDynamo } from './dynamo.ts';
+import { startStrictS3 } from './s3-strict.ts';
+import { serveRoutes } from './serve-routes.ts';
+
+export const LOCAL_BUCKET = 'xmpp-s3-upload-local';
+export const LOCAL_TABLE = 'xmpp-s3-upload-quota';
+export const LOCAL_REGION = 'us-east-1';
+/** The only key the strict local S3 accepts: a signature made with anything else is refused. */
+export const LOCAL_S3_CREDENTIALS = {
+  accessKeyId: 'AKIALOCALXMPPS3UPLOAD',
+  secretAccessKey: 'local-stack-secret-access-key-0123456789',
+} as const;
+
+export interface LocalStackOptions {
+  /** Slot endpoint port; 0 or absent: ephemeral. */
+  readonly port?: number;
+  /** `UPLOAD_*` variables; `UPLOAD_DOMAINS` defaults to `localhost`, `UPLOAD_SECRET` to a random one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Keeps S3 objects and the quota table here across restarts; a temporary folder when absent. */
+  readonly dataDir?: string;
+  readonly log?: (record: RequestRecord) => void;
+  /** The clock of the slot service and the S3 verifier (tests move it). */
+  readonly now?: () => Date;
+}
+
+export interface LocalStack {
+  /** The slot endpoint, `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly secret: string;
+  readonly config: ServiceConfig;
+  /** The strict S3 endpoint; objects live at `<s3Endpoint>/<bucket>/<key>`. */
+  readonly s3Endpoint: string;
+  readonly dynamoEndpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env: Readonly<Record<string, string | undefined>> = { UPLOAD_DOMAINS: 'localhost', ...options.env };
+  const config = parseConfig(configFromEnv(env));
+  const secret = env.UPLOAD_SECRET ?? randomBytes(24).toString('base64url');
+  const now = options.now ?? (() => new Date());
+  const temporary = options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'xmpp-s3-upload-')) : undefined;
+  const dataDir = options.dataDir ?? (temporary as string);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+    if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
+  };
+  try {
+    const s3 = await startStrictS3({
+      dataDir: join(dataDir, 's3'),
+      bucket: LOCAL_BUCKET,
+      keyPrefix: config.keyPrefix,
+      corsOrigins: [...config.corsOrigins],
+      credentials: LOCAL_S3_CREDENTIALS,
+      region: LOCAL_REGION,
+      now,
+    });
+    closers.push(s3.close);
+    const dynamo = await startDynamo({
+      tableName: LOCAL_TABLE,
+      ...(options.dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamo') }),
+    });
+    closers.push(dynamo.close);
+    const { requestSlot } = wireSlotService({
+      config,
+      region: LOCAL_REGION,
+      bucket: LOCAL_BUCKET,
+      tableName: LOCAL_TABLE,
+      s3Credentials: LOCAL_S3_CREDENTIALS,
+      s3Endpoint: s3.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      dynamoCredentials: LOCAL_DYNAMO_CREDENTIALS,
+      now,
+    });
+    const routes = createRoutes({ config, secret, requestSlot, now, ...(options.log === undefined ? {} : { log: options.log }) });
+    const served = await serveRoutes(routes, options.port ?? 0);
+    closers.push(served.close);
+    return { endpoint: served.url, secret, config, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambda/http/function-url.ts';
+import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
+
+/**
+ * The real Lambda entry (`lambda/slot.lambda.ts`) with its real AWS SDK clients, pointed by the
+ * SDK's service-specific endpoint variables at dynalite and at a stand-in Secrets Manager.
+ */
+const SECRET = 'lambda-secret-0123456789abcdef';
+const TABLE = 'quota-lambda-test';
+let dynamo: LocalDynamo;
+let secrets: Server;
+let secretCalls = 0;
+let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
+
+beforeAll(async () => {
+  dynamo = await startDynamo({ tableName: TABLE });
+  secrets = createServer((req, res) => {
+    secretCalls += 1;
+    const target = req.headers['x-amz-target'];
+    res.writeHead(target === 'secretsmanager.GetSecretValue' ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upload', Name: 'upload', SecretString: SECRET }));
+  });
+  await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'ASIALAMBDAROLEEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'lambda-role-secret-access-key',
+    AWS_SESSION_TOKEN: 'session-token-of-the-role',
+    AWS_LAMBDA_FUNCTION_NAME: 'upload-fn',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+    UPLOAD_DOMAINS: 'example.org',
+    UPLOAD_MAX_FILE_SIZE_BYTES: '1000',
+    UPLOAD_DAILY_QUOTA_BYTES: '1500',
+    UPLOAD_BUCKET: 'upload-bucket',
+    UPLOAD_TABLE: TABLE,
+    UPLOAD_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upload',
+  });
+  ({ handler } = await import('../../lambda/slot.lambda.ts'));
+});
+
+afterAll(async () => {
+  await dynamo?.close();
+  await new Promise((resolve) => secrets?.close(resolve));
+});
+
+const event = (path: string, body?: string, headers: Record<string, string> = {}): FunctionUrlEvent => ({
+  rawPath: path,
+  rawQueryString: '',
+  headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json', ...headers },
+  requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws', http: { method: body === undefined ? 'GET' : 'POST' } },
+  ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64'), isBase64Encoded: true }),
+});
+
+const slotRequest = (size: number) =>
+  JSON.stringify({ jid: 'alice@example.org/phone', filename: 'a b.png', size, contentType: 'image/png' });
+
+describe('the Lambda handler', () => {
+  it('grants a slot presigned with the role credentials, session token included', async () => {
+    const result = await handler(event('/v1/slots', slotRequest(800)));
+
+    expect(result.statusCode).toBe(201);
+    const slot = JSON.parse(result.body);
+    const put = new URL(slot.put.url);
+    expect(put.host).toBe('upload-bucket.s3.eu-west-1.amazonaws.com');
+    expect(put.pathname).toMatch(/^\/uploads\/[0-9a-f-]{36}\/a%20b\.png$/);
+    expect(put.searchParams.get('X-Amz-Security-Token')).toBe('session-token-of-the-role');
+    expect(put.searchParams.get('X-Amz-Credential')).toMatch(/^ASIALAMBDAROLEEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect([...put.searchParams.keys()].some((k) => k.toLowerCase().includes('checksum'))).toBe(false);
+    expect(slot.get.url).toBe(`https://upload-bucket.s3.eu-west-1.amazonaws.com${put.pathname}`);
+  });
+
+  it('charges the quota in DynamoDB: the next slot over 1500 bytes a day is refused with a retry time', async () => {
+    const result = await handler(event('/v1/slots', slotRequest(800)));
+
+    expect(result.statusCode).toBe(429);
+    expect(Number(result.headers['retry-after'])).toBeGreaterThan(86_000);
+    expect(JSON.parse(result.body).error.condition).toBe('quota-exceeded');
+  });
+
+  it('reads the secret once per cold start', async () => {
+    await handler(event('/v1/info'));
+    await handler(event('/healthz'));
+
+    expect(secretCalls).toBe(1);
+  });
+
+  it('refuses a wrong secret', async () => {
+    const result = await handler(event('/v1/info', undefined, { authorization: 'Bearer wrong-secret-000000000' }));
+
+    expect(result.statusCode).toBe(401);
+  });
+});
