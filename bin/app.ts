@@ -1,0 +1,15 @@
+/**
+ * CDK app entry (`cdk.json`: `npx tsx bin/app.ts`). Service configuration comes from context:
+ * `cdk.json` or `-c key=value`, keys as in the README's configuration table.
+ */
+import { ConfigError } from '../lambda/core/config.ts';
+import { createApp } from '../lib/create-app.ts';
+
+try {
+  createApp().app.synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // The message already lists every bad key; a stack trace would only bury it.
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,68 @@
+/**
+ * Reads the deployment's settings from CDK context (`cdk.json` or `-c key=value`). Service
+ * keys are the configuration keys of `lambda/core/config.ts` and go through the same
+ * `parseConfig` as the Lambda, so a bad value fails synth and names the key. A `-c` value
+ * arrives as a string, a `cdk.json` value as JSON; `parseConfig` takes both.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import type { Parsed } from '../lambda/core/config-values.ts';
+import { DEFAULT_REMOVAL_POLICY } from './defaults.ts';
+
+/** Deployment keys that are not service configuration, with their defaults. */
+export const DEPLOYMENT_DEFAULTS = {
+  /** CloudFormation stack name. */
+  stackName: 'XmppS3Upload',
+  /** `retain` (default) or `destroy`: what happens to the bucket and table on `cdk destroy`. */
+  removalPolicy: 'retain',
+} as const;
+
+/** What bin/app.ts needs to build the stack. */
+export interface AppSettings {
+  readonly config: ServiceConfig;
+  readonly stackName: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+// CDK's own context keys carry ':' or '@' ("aws:cdk:…", "@aws-cdk/…"); a plain camelCase key is
+// ours, so a misspelt one ("retentionDay") reaches parseConfig and fails instead of being ignored.
+const isOwnKey = (key: string): boolean => /^[a-z][A-Za-z0-9]*$/.test(key);
+
+const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+function parseRemovalPolicy(value: unknown): Parsed<RemovalPolicy> {
+  if (absent(value)) return { ok: true, value: DEFAULT_REMOVAL_POLICY };
+  if (value === 'retain') return { ok: true, value: RemovalPolicy.RETAIN };
+  if (value === 'destroy') return { ok: true, value: RemovalPolicy.DESTROY };
+  return { ok: false, problem: `removalPolicy: expected "retain" or "destroy", got ${JSON.stringify(value)}` };
+}
+
+function parseStackName(value: unknown): Parsed<string> {
+  if (absent(value)) return { ok: true, value: DEPLOYMENT_DEFAULTS.stackName };
+  if (typeof value === 'string' && /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) return { ok: true, value };
+  return { ok: false, problem: `stackName: expected a CloudFormation stack name, got ${JSON.stringify(value)}` };
+}
+
+/**
+ * Splits the context into service configuration and deployment keys and validates both.
+ * @throws ConfigError naming every bad key at once.
+ */
+export function readAppSettings(context: Readonly<Record<string, unknown>>): AppSettings {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (isOwnKey(key) && !(key in DEPLOYMENT_DEFAULTS)) raw[key] = value;
+  }
+  const problems: string[] = [];
+  let config: ServiceConfig | undefined;
+  try {
+    config = parseConfig(raw);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const removalPolicy = parseRemovalPolicy(context.removalPolicy);
+  const stackName = parseStackName(context.stackName);
+  for (const parsed of [removalPolicy, stackName]) if (!parsed.ok) problems.push(parsed.problem);
+  if (config === undefined || !removalPolicy.ok || !stackName.ok || problems.length > 0) throw new ConfigError(problems);
+  return { config, stackName: stackName.value, removalPolicy: removalPolicy.value };
+}

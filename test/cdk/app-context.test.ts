@@ -1,0 +1,59 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lambda/core/config.ts';
+import { readAppSettings } from '../../lib/app-context.ts';
+import { createApp } from '../../lib/create-app.ts';
+
+const problemsOf = (context: Record<string, unknown>): readonly string[] => {
+  try {
+    readAppSettings(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('readAppSettings', () => {
+  it('reads JSON context (cdk.json) and string context (-c) alike', () => {
+    const fromJson = readAppSettings({ domains: ['example.org'], retentionDays: 3, allowedTypes: ['image/*'] });
+    const fromFlags = readAppSettings({ domains: 'example.org', retentionDays: '3', allowedTypes: '["image/*"]' });
+    expect(fromFlags.config).toEqual(fromJson.config);
+    expect(fromJson.config.retentionDays).toBe(3);
+  });
+
+  it('applies the deployment defaults: stack XmppS3Upload, bucket and table retained', () => {
+    const settings = readAppSettings({ domains: ['example.org'] });
+    expect(settings.stackName).toBe('XmppS3Upload');
+    expect(settings.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(readAppSettings({ domains: ['example.org'], removalPolicy: 'destroy' }).removalPolicy).toBe(RemovalPolicy.DESTROY);
+  });
+
+  it('ignores CDK context keys such as aws:cdk:* and @aws-cdk/*', () => {
+    const settings = readAppSettings({ domains: ['example.org'], 'aws:cdk:bundling-stacks': ['**'], '@aws-cdk/core:flag': false });
+    expect(settings.config.domains).toEqual(['example.org']);
+  });
+
+  it.each([
+    [{}, /^domains \(UPLOAD_DOMAINS\): required/],
+    [{ domains: ['example.org'], retentionDays: 'abc' }, /^retentionDays \(UPLOAD_RETENTION_DAYS\)/],
+    [{ domains: ['example.org'], keyPrefix: 'no-slash' }, /^keyPrefix \(UPLOAD_KEY_PREFIX\)/],
+    [{ domains: ['example.org'], retentionDay: '3' }, /^retentionDay: unknown configuration key/],
+    [{ domains: ['example.org'], removalPolicy: 'keep' }, /^removalPolicy: expected "retain" or "destroy"/],
+    [{ domains: ['example.org'], stackName: 'bad name' }, /^stackName: expected a CloudFormation stack name/],
+  ])('rejects %j naming the key', (context, problem) => {
+    expect(problemsOf(context)).toEqual([expect.stringMatching(problem)]);
+  });
+
+  it('names every bad key at once', () => {
+    expect(problemsOf({ domains: ['example.org'], maxFileSizeBytes: '-1', objectAcl: 'private', removalPolicy: 'x' })).toHaveLength(3);
+  });
+});
+
+describe('createApp', () => {
+  it('fails before synth, naming the key, when the context holds a bad value', () => {
+    expect(() => createApp({ context: { domains: ['example.org'], putUrlTtlSeconds: '0' } })).toThrow(
+      /putUrlTtlSeconds \(UPLOAD_PUT_URL_TTL_SECONDS\)/,
+    );
+  });
+});
