@@ -1,0 +1,89 @@
+/**
+ * End to end with Debian's ejabberd 23.01: a real client, ejabberd (an `ejabberd_service` listener for the
+ * upload host), the component bridge, the slot endpoint of the local stack, and the strict embedded S3.
+ * Fails (never skips) when ejabberd is missing and cannot be installed.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bridge, startBridge } from '../../component/bridge.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type EjabberdRun, prepareEjabberd } from './support/ejabberd.ts';
+import { ensureXmppServers } from './support/install.ts';
+import { runDirCleanup, waitFor } from './support/run-dir.ts';
+import { discoItems, NS_UPLOAD, slotRequest, summarise } from './support/upload-flow.ts';
+import { type FlowContext, SERVICE_JID, STACK_ENV, uploadFlowTests } from './support/upload-suite.ts';
+import { login, type TestClient } from './support/xmpp-client.ts';
+
+const COMPONENT_SECRET = randomBytes(12).toString('hex');
+
+describe('ejabberd 23.01 with the component bridge', () => {
+  let ejabberd: EjabberdRun;
+  let stack: LocalStack;
+  let bridge: Bridge | undefined;
+  const clients: TestClient[] = [];
+  let context: FlowContext | undefined;
+  const cleanup = runDirCleanup();
+
+  const user = async (name: string, domain: string) => {
+    const client = await login(ejabberd.c2sPort, domain, name, `${name}-password`);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    ensureXmppServers();
+    stack = await startLocalStack({ env: STACK_ENV });
+    ejabberd = await prepareEjabberd(COMPONENT_SECRET);
+    await ejabberd.start();
+    await ejabberd.register('alice', 'localhost', 'alice-password');
+    await ejabberd.register('bob', 'other.localhost', 'bob-password');
+    bridge = await startBridge({
+      jid: SERVICE_JID,
+      server: `127.0.0.1:${ejabberd.componentPort}`,
+      componentSecret: COMPONENT_SECRET,
+      endpoint: stack.endpoint,
+      secret: stack.secret,
+      reconnectDelayMs: 200,
+      reconnectMaxDelayMs: 1000,
+    });
+    await bridge.connected;
+    context = { alice: await user('alice', 'localhost'), bob: await user('bob', 'other.localhost') };
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const client of clients) await client.stop();
+    await bridge?.stop();
+    await ejabberd?.stop();
+    cleanup(ejabberd?.runDir, context !== undefined);
+    await stack?.close();
+  });
+
+  uploadFlowTests('localhost', () => {
+    if (!context) throw new Error('beforeAll did not finish');
+    return context;
+  });
+
+  it('grants slots again after ejabberd restarts and the bridge reconnects', async () => {
+    for (const client of clients.splice(0)) await client.stop();
+    await ejabberd.stop();
+    await ejabberd.start();
+    const alice = await user('alice', 'localhost');
+    let last = '';
+    await waitFor(
+      'a slot after the restart',
+      async () => {
+        // ejabberd lists the component in disco#items only while it is connected.
+        if (!(await discoItems(alice, 'localhost')).includes(SERVICE_JID)) return false;
+        last = summarise(
+          await alice.iq('get', SERVICE_JID, slotRequest(NS_UPLOAD, { filename: 'after.txt', size: 3, contentType: 'text/plain' })),
+        );
+        return last === `result slot ${NS_UPLOAD}`;
+      },
+      30_000,
+      250,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last reply: ${last}`);
+    });
+    expect(bridge?.status()).toBe('online');
+  }, 90_000);
+});
