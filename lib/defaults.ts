@@ -61,7 +61,7 @@ export function corsRules(config: ServiceConfig): CorsRule[] {
       allowedOrigins: [...config.corsOrigins],
       allowedHeaders: ['Content-Type'],
       exposedHeaders: ['ETag'],
-      maxAge: 3600,
+      maxAge: 3000,
     },
   ];
 }

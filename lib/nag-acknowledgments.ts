@@ -34,7 +34,7 @@ export const NAG_REASONS = {
     'Object keys are <keyPrefix><uuid>/<filename>, unknown before a slot is granted, so s3:PutObject needs a wildcard; ' +
     'it is limited to the upload prefix of this one bucket.',
   'AwsSolutions-L1':
-    'Pinned to Node.js 22, the runtime the project is tested on; NODEJS_LATEST would change the runtime of a deployed stack without a test run.',
+    'Pinned to Node.js 22, the runtime the bundle targets (esbuild target node22); NODEJS_LATEST would change the runtime of a deployed stack without a test run.',
 } as const;
 
 type NagRule = keyof typeof NAG_REASONS;

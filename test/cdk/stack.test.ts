@@ -137,7 +137,7 @@ describe('XmppS3UploadStack with the default configuration', () => {
     expect(s3).toEqual([expect.objectContaining({ Action: 's3:PutObject', Resource: prefixArn(ids.bucket, 'uploads/') })]);
     expect(statements).toContainEqual(
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
       }),
     );
