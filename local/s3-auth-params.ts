@@ -6,6 +6,16 @@
 import { failures, type S3Failure } from './s3-errors.ts';
 import { queryValue, type S3Request } from './s3-request.ts';
 
+/** The query parameters a SigV4 presigned URL adds; the signer recomputes them. */
+export const PRESIGN_PARAMS: ReadonlySet<string> = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+]);
+
 /** SigV4 presigned URLs live at most a week (S3 and the SDK both cap X-Amz-Expires). */
 export const MAX_EXPIRES_SECONDS = 604_800;
 

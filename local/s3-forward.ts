@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { Hash } from '@smithy/hash-node';
+import { PRESIGN_PARAMS } from './s3-auth-params.ts';
 import { failures, S3Failure, sendFailure } from './s3-errors.ts';
 import type { S3Request } from './s3-request.ts';
 
@@ -19,15 +20,8 @@ export interface ForwardPlan {
   readonly hideMissing: boolean;
 }
 
-const AUTH_PARAMS = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-]);
+/** Credentials are dropped before forwarding: s3rver knows only its own key. */
+const AUTH_PARAMS = new Set([...PRESIGN_PARAMS, 'X-Amz-Security-Token']);
 const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
   'host',

@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SignatureClaim } from './s3-auth-params.ts';
+import { PRESIGN_PARAMS, type SignatureClaim } from './s3-auth-params.ts';
 import { queryRecord, type S3Request } from './s3-request.ts';
 
 /** Static credentials the strict S3 accepts. */
@@ -18,15 +18,6 @@ export interface S3Credentials {
 
 type SignableRequest = Parameters<SignatureV4['presign']>[0];
 
-/** The signer recomputes these; everything else in the query is signed as sent (decoded). */
-const PRESIGN_PARAMS = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-]);
 const PAYLOAD_HEADER = 'x-amz-content-sha256';
 /**
  * Stands in for the body, which is streamed and never buffered: given a body that is neither

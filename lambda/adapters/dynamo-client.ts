@@ -4,8 +4,9 @@
  * and an unreachable store must answer `store-unavailable` within about two seconds, not hang
  * until the XMPP client gives up.
  */
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { storeUnavailable } from '../core/quota.ts';
+import { QUOTA_PARTITION_KEY } from './quota-table.ts';
 
 export interface QuotaClientOptions {
   readonly region?: string;
@@ -86,4 +87,27 @@ export async function conditionalWrite(call: () => Promise<unknown>): Promise<bo
     if (isConditionFailed(error)) return false;
     throw error;
   }
+}
+
+/** A number attribute. */
+export const n = (value: number): AttributeValue => ({ N: String(value) });
+
+/**
+ * Replaces a whole item, stamped with version `version + 1`, if nobody wrote it since
+ * `version` was read (0: the item must not exist yet); false when someone did.
+ */
+export function putIfVersion(
+  client: DynamoDBClient,
+  tableName: string,
+  item: Record<string, AttributeValue>,
+  version: number,
+): Promise<boolean> {
+  const command = new PutItemCommand({
+    TableName: tableName,
+    Item: { ...item, v: n(version + 1) },
+    ConditionExpression: version === 0 ? 'attribute_not_exists(#pk)' : '#v = :v',
+    ExpressionAttributeNames: version === 0 ? { '#pk': QUOTA_PARTITION_KEY } : { '#v': 'v' },
+    ...(version === 0 ? {} : { ExpressionAttributeValues: { ':v': n(version) } }),
+  });
+  return conditionalWrite(() => client.send(command));
 }

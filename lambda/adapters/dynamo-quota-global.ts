@@ -9,24 +9,16 @@
  * concurrent admissions can never overshoot. Pruning takes a read and a version-conditioned
  * rewrite, about once per bucket length.
  */
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { QuotaCharge } from '../core/ports.ts';
 import { quotaRefusal } from '../core/quota.ts';
 import { type Bucket, bucketCounted, bucketIndex, bucketMsFor, liveBuckets, oldestCountedBucket } from '../core/quota-buckets.ts';
 import { fitWithin } from '../core/quota-window.ts';
-import { conditionalWrite, retryOnConflict, storeCall } from './dynamo-client.ts';
+import { conditionalWrite, n, putIfVersion, retryOnConflict, storeCall } from './dynamo-client.ts';
 import { GLOBAL_ITEM_KEY, QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from './quota-table.ts';
 
 const KEY = { [QUOTA_PARTITION_KEY]: { S: GLOBAL_ITEM_KEY } };
 const BUCKET_ATTRIBUTE = /^b(\d+)$/;
-const n = (value: number): AttributeValue => ({ N: String(value) });
 
 /** The global item as read: its buckets and version (0 when there is no item). */
 export interface GlobalRecord {
@@ -132,18 +124,10 @@ export class GlobalQuotaItem {
     const item: Record<string, AttributeValue> = {
       ...KEY,
       tot: n(buckets.reduce((sum, b) => sum + b.bytes, 0)),
-      v: n(version + 1),
       [QUOTA_TTL_ATTRIBUTE]: this.ttl(buckets, nowMs),
     };
     for (const b of buckets) item[`b${b.index}`] = n(b.bytes);
     if (buckets.length > 0) item.old = n(Math.min(...buckets.map((b) => b.index)));
-    const command = new PutItemCommand({
-      TableName: this.tableName,
-      Item: item,
-      ConditionExpression: version === 0 ? 'attribute_not_exists(#pk)' : '#v = :v',
-      ExpressionAttributeNames: version === 0 ? { '#pk': QUOTA_PARTITION_KEY } : { '#v': 'v' },
-      ...(version === 0 ? {} : { ExpressionAttributeValues: { ':v': n(version) } }),
-    });
-    return conditionalWrite(() => this.client.send(command));
+    return putIfVersion(this.client, this.tableName, item, version);
   }
 }

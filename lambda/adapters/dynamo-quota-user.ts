@@ -8,23 +8,15 @@
  * condition fails, a consistent read tells a real refusal (with its exact retry time) from an
  * item that only needs pruning, which a version-conditioned rewrite then does.
  */
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { QuotaCharge } from '../core/ports.ts';
 import { quotaRefusal } from '../core/quota.ts';
 import { compactGrants, type Grant, grantCounted, liveGrants, MAX_USER_GRANTS, shortSlotId, withoutGrant } from '../core/quota-grants.ts';
 import { DAY_MS, fitWithin } from '../core/quota-window.ts';
-import { conditionalWrite, retryOnConflict, storeCall } from './dynamo-client.ts';
+import { conditionalWrite, n, putIfVersion, retryOnConflict, storeCall } from './dynamo-client.ts';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE, userItemKey } from './quota-table.ts';
 
 const NAMES = { '#g': 'g', '#tot': 'tot', '#old': 'old', '#v': 'v', '#ttl': QUOTA_TTL_ATTRIBUTE };
-const n = (value: number): AttributeValue => ({ N: String(value) });
 // Expiry with an hour's margin: writers' clocks differ, and an early delete would forget live grants.
 const ttlFor = (grants: readonly Grant[], nowMs: number) =>
   n(Math.ceil((Math.max(nowMs, ...grants.map((g) => g.atMs)) + DAY_MS) / 1000) + 3600);
@@ -125,17 +117,9 @@ export class UserQuotaItems {
       [QUOTA_PARTITION_KEY]: { S: userItemKey(jid) },
       g: { L: grants.map(encodeGrant) },
       tot: n(grants.reduce((sum, g) => sum + g.bytes, 0)),
-      v: n(version + 1),
       [QUOTA_TTL_ATTRIBUTE]: ttlFor(grants, nowMs),
     };
     if (grants.length > 0) item.old = n(Math.min(...grants.map((g) => g.atMs)));
-    const command = new PutItemCommand({
-      TableName: this.tableName,
-      Item: item,
-      ConditionExpression: version === 0 ? 'attribute_not_exists(#pk)' : '#v = :v',
-      ExpressionAttributeNames: version === 0 ? { '#pk': QUOTA_PARTITION_KEY } : { '#v': 'v' },
-      ...(version === 0 ? {} : { ExpressionAttributeValues: { ':v': n(version) } }),
-    });
-    return conditionalWrite(() => this.client.send(command));
+    return putIfVersion(this.client, this.tableName, item, version);
   }
 }
