@@ -62,10 +62,13 @@ function checkSignedHeaders(list: string, fail: (m: string) => S3Failure): strin
   return names;
 }
 
-const QUERY_AUTH = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
+const QUERY_AUTH = [...PRESIGN_PARAMS];
 
 /** The claim of a query-presigned request (`X-Amz-Algorithm` present). */
 export function presignedClaim(request: S3Request, region: string): SignatureClaim {
+  // A repeated authentication parameter is ambiguous; no signer sends one.
+  const repeated = QUERY_AUTH.find((name) => request.query.filter((p) => p.name === name).length > 1);
+  if (repeated !== undefined) throw failures.queryParameters(`${repeated} must appear only once.`);
   const [algorithm, credential, longDate, expires, signedHeaders, signature] = QUERY_AUTH.map((name) => queryValue(request, name));
   if (!algorithm || !credential || !longDate || !expires || !signedHeaders || !signature) {
     throw failures.queryParameters(`Query-string authentication version 4 requires the ${QUERY_AUTH.join(', ')} parameters.`);
