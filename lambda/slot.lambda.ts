@@ -48,6 +48,9 @@ function ready(): Promise<(request: Request) => Promise<Response>> {
   return routes;
 }
 
+// Start reading the secret during init, so its round trip overlaps the rest of the cold start.
+ready().catch(() => undefined);
+
 export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResult> {
   const serve = await ready().catch((error: unknown) => {
     console.error(JSON.stringify({ level: 'error', message: 'cannot load the shared secret', cause: String(error) }));
