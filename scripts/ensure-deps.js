@@ -7,6 +7,9 @@ const marker = 'node_modules/.package-lock.json';
 const lock = 'package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
-  console.error('Installing dependencies (npm ci)…');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lockfile pins every version, but it can only list the
+  // platform builds of optional packages (biome's CLI) that the registry here serves, and
+  // `npm ci` refuses a lockfile without all of them.
+  console.error('Installing dependencies (npm install)…');
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
