@@ -10,6 +10,15 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, failed: 4 } a
 /** Where `npm start` listens and keeps its generated secret. */
 export const LOCAL_ENDPOINT = 'http://127.0.0.1:5050';
 export const LOCAL_SECRET_FILE = '.local-data/secret';
+/** Where a running local stack notes its quota table, for `quota show`/`reset` (removed on stop). */
+export const LOCAL_STACK_FILE = '.local-data/stack.json';
+
+/** `UPLOAD_TABLE` and `UPLOAD_DYNAMODB_ENDPOINT` of a running local stack, when there is one. */
+export function localStackEnv(): Record<string, string> {
+  if (!existsSync(LOCAL_STACK_FILE)) return {};
+  const { table, dynamoEndpoint } = JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as { table: string; dynamoEndpoint: string };
+  return { UPLOAD_TABLE: table, UPLOAD_DYNAMODB_ENDPOINT: dynamoEndpoint };
+}
 
 export function printError(message: string): void {
   console.error(`xmpp-s3-upload: ${message}`);

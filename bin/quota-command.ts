@@ -8,7 +8,7 @@ import { DEFAULTS, envName } from '../lambda/core/config.ts';
 import { SlotError } from '../lambda/core/errors.ts';
 import { bareJid, parseJid } from '../lambda/core/jid.ts';
 import { type QuotaLimits, quotaLimits } from '../lambda/core/quota.ts';
-import { EXIT, parseFlags, printError } from './cli-common.ts';
+import { EXIT, localStackEnv, parseFlags, printError } from './cli-common.ts';
 
 const HELP = `Usage: xmpp-s3-upload quota show <jid> [--json]
        xmpp-s3-upload quota reset <jid>
@@ -25,9 +25,10 @@ Options:
   -h, --help   this text
 
 Environment:
-  UPLOAD_TABLE              the quota table's name (a stack output; the local stack sets it)
-  UPLOAD_DYNAMODB_ENDPOINT  a local DynamoDB endpoint (the local stack sets it); unset: AWS with the
-                            default credentials and region (AWS_PROFILE, AWS_REGION, ...)
+  UPLOAD_TABLE              the quota table's name (the QuotaTableName stack output); unset: the
+                            table of the local stack running in this folder (npm start)
+  UPLOAD_DYNAMODB_ENDPOINT  a local DynamoDB endpoint; unset: AWS with the default credentials and
+                            region (AWS_PROFILE, AWS_REGION, ...)
   UPLOAD_DAILY_QUOTA_BYTES, UPLOAD_GLOBAL_QUOTA_BYTES, UPLOAD_MAX_FILE_SIZE_BYTES, UPLOAD_RETENTION_DAYS
                             the service's limits, shown beside the usage (defaults as the service's)
 
@@ -40,7 +41,9 @@ Examples:
 const OPTIONS = { json: { type: 'boolean' }, global: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** Runs the quota command; returns the exit code. */
-export async function runQuota(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function runQuota(argv: string[], processEnv: NodeJS.ProcessEnv): Promise<number> {
+  // Without UPLOAD_TABLE, the table of the local stack running in this folder (npm start).
+  const env = processEnv.UPLOAD_TABLE ? processEnv : { ...processEnv, ...localStackEnv() };
   const parsed = parseFlags(argv[0] === 'quota' ? argv.slice(1) : argv, OPTIONS, HELP, true);
   if (parsed === 'help') return EXIT.ok;
   if (parsed === undefined) return EXIT.usage;
@@ -55,7 +58,7 @@ export async function runQuota(argv: string[], env: NodeJS.ProcessEnv): Promise<
         : !global && jid === undefined
           ? `expected a JID, got ${jidArg === undefined ? 'nothing' : JSON.stringify(jidArg)}`
           : env.UPLOAD_TABLE === undefined || env.UPLOAD_TABLE === ''
-            ? 'UPLOAD_TABLE is not set (the quota table name; the local stack sets it)'
+            ? 'UPLOAD_TABLE is not set (the quota table name), and no local stack runs here (npm start)'
             : undefined;
   const limits = limitsFromEnv(env);
   if (problem !== undefined || typeof limits === 'string') {

@@ -4,10 +4,10 @@
  * cleanly on SIGINT or SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { EXIT, LOCAL_SECRET_FILE, parseFlags, printError } from '../bin/cli-common.ts';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { EXIT, LOCAL_SECRET_FILE, LOCAL_STACK_FILE, parseFlags, printError } from '../bin/cli-common.ts';
 import { ConfigError } from '../lambda/core/config.ts';
-import { LOCAL_BUCKET, startLocalStack } from './stack.ts';
+import { LOCAL_BUCKET, LOCAL_TABLE, startLocalStack } from './stack.ts';
 
 const DATA_DIR = '.local-data';
 
@@ -57,6 +57,7 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return error instanceof ConfigError ? EXIT.usage : EXIT.unreachable;
   }
   const { endpoint, secret, config } = stack;
+  writeFileSync(LOCAL_STACK_FILE, JSON.stringify({ table: LOCAL_TABLE, dynamoEndpoint: stack.dynamoEndpoint }));
   console.error(`xmpp-s3-upload local stack
   slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /healthz)
   secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
@@ -70,6 +71,7 @@ Try it:
     -d '{"jid":"alice@${config.domains[0]}","filename":"hello.txt","size":6,"contentType":"text/plain"}'
   # then PUT the bytes to put.url with the headers in put.headers, and GET get.url:
   npx xmpp-s3-upload upload README.md --jid alice@${config.domains[0]}
+  npx xmpp-s3-upload quota show alice@${config.domains[0]}
 
 Stop with Ctrl-C.`);
   await new Promise<void>((resolve) => {
@@ -77,6 +79,7 @@ Stop with Ctrl-C.`);
     process.once('SIGTERM', resolve);
   });
   console.error('stopping…');
+  rmSync(LOCAL_STACK_FILE, { force: true });
   await stack.close();
   return EXIT.ok;
 }
