@@ -4,13 +4,12 @@
  * is not measured is a named constant below and is printed into BENCHMARKS.md.
  */
 import { randomUUID } from 'node:crypto';
-import { createQuotaDynamoClient, LOCAL_DYNAMO_CREDENTIALS } from '../lambda/adapters/dynamo-client.ts';
 import { createDynamoQuotaStore } from '../lambda/adapters/dynamo-quota-store.ts';
 import { configFromEnv, parseConfig } from '../lambda/core/config.ts';
 import { quotaLimits } from '../lambda/core/quota.ts';
 import { FUNCTION_DEFAULTS } from '../lib/defaults.ts';
 import { startDynamo } from '../local/dynamo.ts';
-import { benchQuota } from './quota.ts';
+import { benchQuota, countingClient } from './quota.ts';
 import { check, note, record, type SectionResult } from './report.ts';
 
 /** AWS list prices (us-east-1, arm64, on-demand). */
@@ -48,21 +47,7 @@ const SLOTS = 200;
  */
 async function defaultConfigRequests(): Promise<{ writes: number; reads: number }> {
   const dynamo = await startDynamo({ tableName: 'bench-cost' });
-  const client = createQuotaDynamoClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_DYNAMO_CREDENTIALS,
-    requestTimeoutMs: 30_000,
-  });
-  const sent = { writes: 0, reads: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (/^(Put|Update|Delete)Item/.test(context.commandName ?? '')) sent.writes += 1;
-      if (/^(Get|Query|Scan)/.test(context.commandName ?? '')) sent.reads += 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'bench-count-requests' },
-  );
+  const { client, sent } = countingClient(dynamo.endpoint);
   try {
     const config = parseConfig(configFromEnv({ UPLOAD_DOMAINS: 'localhost' }));
     if (config.dailyQuotaBytes === 0 || config.globalQuotaBytes !== 0)

@@ -8,6 +8,7 @@
  */
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createQuotaDynamoClient, LOCAL_DYNAMO_CREDENTIALS } from '../lambda/adapters/dynamo-client.ts';
 import { DynamoQuotaStore } from '../lambda/adapters/dynamo-quota-store.ts';
 import type { QuotaCharge } from '../lambda/core/ports.ts';
@@ -35,11 +36,10 @@ export interface QuotaBenchResult {
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
-/** Runs the benchmark on a fresh in-memory dynalite. */
-export async function benchQuota(slots = 500, concurrency = 32): Promise<QuotaBenchResult> {
-  const dynamo = await startDynamo({ tableName: 'quota-bench' });
+/** A quota client for a local endpoint that counts the write and read requests it sends. */
+export function countingClient(endpoint: string): { client: DynamoDBClient; sent: { writes: number; reads: number } } {
   const client = createQuotaDynamoClient({
-    endpoint: dynamo.endpoint,
+    endpoint,
     region: 'us-east-1',
     credentials: LOCAL_DYNAMO_CREDENTIALS,
     requestTimeoutMs: 30_000,
@@ -53,6 +53,13 @@ export async function benchQuota(slots = 500, concurrency = 32): Promise<QuotaBe
     },
     { step: 'initialize', name: 'count-requests' },
   );
+  return { client, sent };
+}
+
+/** Runs the benchmark on a fresh in-memory dynalite. */
+export async function benchQuota(slots = 500, concurrency = 32): Promise<QuotaBenchResult> {
+  const dynamo = await startDynamo({ tableName: 'quota-bench' });
+  const { client, sent } = countingClient(dynamo.endpoint);
   try {
     const limits = { dailyQuotaBytes: 10_000_000, globalQuotaBytes: 1e15, globalWindowMs: 7 * DAY_MS };
     const store = async (name: string) => {

@@ -8,7 +8,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, isListening, waitFor } from '../test/e2e/support/run-dir.ts';
+import { spawnProsody } from '../test/e2e/support/prosody.ts';
+import { freePort } from '../test/e2e/support/run-dir.ts';
 import { login, type TestClient } from '../test/e2e/support/xmpp-client.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +58,7 @@ export async function startXmppEnv(clientCount: number): Promise<XmppEnv> {
   try {
     for (let i = 0; i < clientCount; i += 1)
       execFileSync('prosodyctl', ['--config', config, 'register', `bench${i}`, 'localhost', PASSWORD], { stdio: 'pipe' });
-    const prosody = await startProsody(config, ports.C2S_PORT, ports.COMPONENT_PORT);
+    const prosody = await spawnProsody(config, ports.C2S_PORT, ports.COMPONENT_PORT);
     closers.push(() => stopProcess(prosody));
     const backend = await startBackend(ports.COMPONENT_PORT, componentSecret);
     closers.push(() => stopProcess(backend.proc));
@@ -75,26 +76,6 @@ export async function startXmppEnv(clientCount: number): Promise<XmppEnv> {
   }
 }
 
-async function startProsody(config: string, c2sPort: number, componentPort: number): Promise<ChildProcess> {
-  const proc = spawn('prosody', ['--config', config, '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(
-    'prosody',
-    async () => {
-      if (proc.exitCode !== null) throw new Error(`prosody exited with ${proc.exitCode}: ${output}`);
-      return (await isListening(c2sPort)) && (await isListening(componentPort));
-    },
-    20_000,
-  ).catch((error: Error) => {
-    proc.kill('SIGKILL');
-    throw new Error(`${error.message}\n${output}`);
-  });
-  return proc;
-}
-
-/** Starts bench/xmpp-backend.ts (stacks and bridges) and waits for its ready line. */
 function startBackend(componentPort: number, componentSecret: string): Promise<{ proc: ChildProcess; stack: XmppEnv['stack'] }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'xmpp-backend.ts'), String(componentPort), componentSecret], {
     stdio: ['ignore', 'pipe', 'pipe'],

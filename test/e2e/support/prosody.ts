@@ -20,6 +20,29 @@ export interface ProsodyRun {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts `prosody -F` with `config` and waits until its client and component ports listen;
+ * kills it and throws with its output when it exits or does not listen within 20 s.
+ */
+export async function spawnProsody(config: string, c2sPort: number, componentPort: number): Promise<ChildProcess> {
+  const proc = spawn('prosody', ['--config', config, '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(
+    `prosody on 127.0.0.1:${c2sPort}/${componentPort}`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`prosody exited with ${proc.exitCode}: ${output}`);
+      return (await isListening(c2sPort)) && (await isListening(componentPort));
+    },
+    20_000,
+  ).catch((error: Error) => {
+    proc.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return proc;
+}
+
 /** Prepares a Prosody run; call `start()`. */
 export async function prepareProsody(componentSecret: string): Promise<ProsodyRun> {
   const runDir = makeRunDir('prosody');
@@ -45,22 +68,11 @@ export async function prepareProsody(componentSecret: string): Promise<ProsodyRu
       execFileSync('prosodyctl', ['--config', config, 'register', user, host, password], { stdio: 'pipe' });
     },
     async start() {
-      const proc = spawn('prosody', ['--config', config, '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = await spawnProsody(config, c2sPort, componentPort);
       child = proc;
-      let output = '';
-      proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-      proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-      exited = new Promise((resolveExit) => proc.once('exit', () => resolveExit()));
-      await waitFor(
-        `prosody on 127.0.0.1:${c2sPort}/${componentPort}`,
-        async () => {
-          if (proc.exitCode !== null) throw new Error(`prosody exited with ${proc.exitCode}: ${output}`);
-          return (await isListening(c2sPort)) && (await isListening(componentPort));
-        },
-        20_000,
-      ).catch((error: Error) => {
-        proc.kill('SIGKILL');
-        throw new Error(`${error.message}\n${output}`);
+      exited = new Promise((resolveExit) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) resolveExit();
+        else proc.once('exit', () => resolveExit());
       });
     },
     async stop() {
