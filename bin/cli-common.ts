@@ -104,3 +104,23 @@ export async function callService(target: Target, path: string, init: { method: 
   const code = response.status >= 500 ? EXIT.unreachable : EXIT.refused;
   return { ok: false, code, message: `the service answered ${response.status}: ${detail}` };
 }
+
+/** Resolves the endpoint and calls it; a problem is printed and comes back as the exit code. */
+export async function askService(
+  values: { endpoint?: string | undefined; secret?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  path: string,
+  init: { method: string; body?: unknown },
+): Promise<{ readonly body: unknown } | { readonly code: number }> {
+  const target = resolveTarget(values, env);
+  if (typeof target === 'string') {
+    printError(target);
+    return { code: EXIT.usage };
+  }
+  const answer = await callService(target, path, init);
+  if (!answer.ok) {
+    printError(answer.message);
+    return { code: answer.code };
+  }
+  return { body: answer.body };
+}

@@ -1,5 +1,5 @@
 /** `xmpp-s3-upload info`: the limits the slot endpoint enforces. */
-import { callService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags, printError, resolveTarget } from './cli-common.ts';
+import { askService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags } from './cli-common.ts';
 
 const HELP = `Usage: xmpp-s3-upload info [--json]
 
@@ -30,16 +30,8 @@ export async function runInfo(argv: string[], env: NodeJS.ProcessEnv): Promise<n
   const parsed = parseFlags(argv, { ...ENDPOINT_OPTIONS, json: { type: 'boolean' } }, HELP);
   if (parsed === 'help') return EXIT.ok;
   if (parsed === undefined) return EXIT.usage;
-  const target = resolveTarget(parsed.values, env);
-  if (typeof target === 'string') {
-    printError(target);
-    return EXIT.usage;
-  }
-  const answer = await callService(target, '/v1/info', { method: 'GET' });
-  if (!answer.ok) {
-    printError(answer.message);
-    return answer.code;
-  }
+  const answer = await askService(parsed.values, env, '/v1/info', { method: 'GET' });
+  if ('code' in answer) return answer.code;
   const info = answer.body as ServiceInfo;
   if (parsed.values.json === true) {
     console.log(JSON.stringify(info, null, 2));

@@ -2,7 +2,7 @@
  * `xmpp-s3-upload slot`: asks the slot endpoint for a slot and prints its URLs, like
  * MongooseIM's `mongooseimctl httpUpload getUrl`.
  */
-import { callService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags, printError, resolveTarget } from './cli-common.ts';
+import { askService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags, printError } from './cli-common.ts';
 
 const HELP = `Usage: xmpp-s3-upload slot --jid JID --name FILENAME --size BYTES [--type MIME] [--json]
 
@@ -46,19 +46,11 @@ export async function runSlot(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     printError(`--jid, --name and --size are required\n\n${HELP}`);
     return EXIT.usage;
   }
-  const target = resolveTarget(parsed.values, env);
-  if (typeof target === 'string') {
-    printError(target);
-    return EXIT.usage;
-  }
-  const answer = await callService(target, '/v1/slots', {
+  const answer = await askService(parsed.values, env, '/v1/slots', {
     method: 'POST',
     body: { jid, filename: name, size: /^\d+$/.test(size) ? Number(size) : size, contentType: type },
   });
-  if (!answer.ok) {
-    printError(answer.message);
-    return answer.code;
-  }
+  if ('code' in answer) return answer.code;
   const slot = answer.body as SlotAnswer;
   if (parsed.values.json === true) {
     console.log(JSON.stringify(slot, null, 2));

@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { basename, extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { callService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags, printError, resolveTarget } from './cli-common.ts';
+import { askService, ENDPOINT_HELP, ENDPOINT_OPTIONS, EXIT, parseFlags, printError } from './cli-common.ts';
 import { progressLine } from './progress.ts';
 import type { SlotAnswer } from './slot-command.ts';
 
@@ -60,20 +60,12 @@ export async function runUpload(argv: string[], env: NodeJS.ProcessEnv): Promise
     printError(`cannot read ${file}`);
     return EXIT.usage;
   }
-  const target = resolveTarget(parsed.values, env);
-  if (typeof target === 'string') {
-    printError(target);
-    return EXIT.usage;
-  }
   const contentType = parsed.values.type ?? TYPES[extname(file).toLowerCase()];
-  const answer = await callService(target, '/v1/slots', {
+  const answer = await askService(parsed.values, env, '/v1/slots', {
     method: 'POST',
     body: { jid, filename: parsed.values.name ?? basename(file), size, contentType },
   });
-  if (!answer.ok) {
-    printError(answer.message);
-    return answer.code;
-  }
+  if ('code' in answer) return answer.code;
   const slot = answer.body as SlotAnswer;
   const status = await put(file, size, slot);
   if (status !== 200 && status !== 201) {
