@@ -12,10 +12,9 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { QuotaCharge, QuotaStore } from '../core/ports.ts';
-import { noQuota, type QuotaAdmin, type QuotaLimits, type QuotaUsage, quotaRefusal } from '../core/quota.ts';
+import { noQuota, type QuotaAdmin, type QuotaLimits, type QuotaUsage, quotaRefusal, quotaUsage } from '../core/quota.ts';
 import { liveBuckets } from '../core/quota-buckets.ts';
-import { grantCounted, liveGrants } from '../core/quota-grants.ts';
-import { countedBytes, fitWithin } from '../core/quota-window.ts';
+import { fitWithin } from '../core/quota-window.ts';
 import { GlobalQuotaItem } from './dynamo-quota-global.ts';
 import { UserQuotaItems } from './dynamo-quota-user.ts';
 
@@ -70,15 +69,8 @@ export class DynamoQuotaStore implements QuotaStore, QuotaAdmin {
   async usage(jid: string, now: Date): Promise<QuotaUsage> {
     const nowMs = now.getTime();
     const [user, global] = await Promise.all([this.users.read(jid), this.global.read()]);
-    const grants = liveGrants(user.grants, nowMs).map(grantCounted);
     const buckets = this.global.counted(liveBuckets(global.buckets, nowMs, this.global.windowMs, this.global.bucketMs));
-    return {
-      jid,
-      grants: grants.map((g) => ({ at: new Date(g.atMs), bytes: g.bytes, countsUntil: new Date(g.freesAtMs) })),
-      dailyUsedBytes: countedBytes(grants, nowMs),
-      globalUsedBytes: countedBytes(buckets, nowMs),
-      globalNextFreeAt: buckets[0] === undefined ? undefined : new Date(buckets[0].freesAtMs),
-    };
+    return quotaUsage(jid, user.grants, buckets, nowMs);
   }
 
   async resetUser(jid: string): Promise<void> {

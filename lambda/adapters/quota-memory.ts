@@ -4,10 +4,10 @@
  * atomic because JavaScript runs it without an await in between.
  */
 import type { QuotaCharge, QuotaStore } from '../core/ports.ts';
-import { type QuotaAdmin, type QuotaLimits, type QuotaUsage, quotaRefusal, storeUnavailable } from '../core/quota.ts';
+import { type QuotaAdmin, type QuotaLimits, type QuotaUsage, quotaRefusal, quotaUsage, storeUnavailable } from '../core/quota.ts';
 import { type Bucket, bucketCounted, bucketIndex, bucketMsFor, liveBuckets } from '../core/quota-buckets.ts';
 import { compactGrants, type Grant, grantCounted, liveGrants, shortSlotId, withoutGrant } from '../core/quota-grants.ts';
-import { countedBytes, fitWithin } from '../core/quota-window.ts';
+import { fitWithin } from '../core/quota-window.ts';
 
 export interface MemoryQuotaStore extends QuotaStore, QuotaAdmin {
   /** While true, every call fails with `store-unavailable` (to test the failure path). */
@@ -57,15 +57,7 @@ export function createMemoryQuotaStore(limits: QuotaLimits): MemoryQuotaStore {
     },
     async usage(jid: string, now: Date): Promise<QuotaUsage> {
       const nowMs = now.getTime();
-      const grants = liveGrants(users.get(jid) ?? [], nowMs).map(grantCounted);
-      const global = bucketsCounted(nowMs);
-      return {
-        jid,
-        grants: grants.map((g) => ({ at: new Date(g.atMs), bytes: g.bytes, countsUntil: new Date(g.freesAtMs) })),
-        dailyUsedBytes: countedBytes(grants, nowMs),
-        globalUsedBytes: countedBytes(global, nowMs),
-        globalNextFreeAt: global[0] === undefined ? undefined : new Date(global[0].freesAtMs),
-      };
+      return quotaUsage(jid, users.get(jid) ?? [], bucketsCounted(nowMs), nowMs);
     },
     async resetUser(jid: string) {
       users.delete(jid);

@@ -6,7 +6,8 @@
 import type { ServiceConfig } from './config.ts';
 import { SlotError } from './errors.ts';
 import type { QuotaStore } from './ports.ts';
-import { DAY_MS, type Fit } from './quota-window.ts';
+import { type Grant, grantCounted, liveGrants } from './quota-grants.ts';
+import { type Counted, countedBytes, DAY_MS, type Fit } from './quota-window.ts';
 
 /** What a quota store enforces; 0 turns a quota off. */
 export interface QuotaLimits {
@@ -61,6 +62,21 @@ export interface QuotaUsage {
   readonly globalUsedBytes: number;
   /** When the oldest global bytes stop counting; undefined when none count. */
   readonly globalNextFreeAt: Date | undefined;
+}
+
+/**
+ * The usage report of `quota show`, from a user's grants and the global counters still
+ * counted (oldest first), as any store holds them.
+ */
+export function quotaUsage(jid: string, grants: readonly Grant[], globalCounted: readonly Counted[], nowMs: number): QuotaUsage {
+  const counted = liveGrants(grants, nowMs).map(grantCounted);
+  return {
+    jid,
+    grants: counted.map((g) => ({ at: new Date(g.atMs), bytes: g.bytes, countsUntil: new Date(g.freesAtMs) })),
+    dailyUsedBytes: countedBytes(counted, nowMs),
+    globalUsedBytes: countedBytes(globalCounted, nowMs),
+    globalNextFreeAt: globalCounted[0] === undefined ? undefined : new Date(globalCounted[0].freesAtMs),
+  };
 }
 
 /** Inspection and reset, for operators. */
