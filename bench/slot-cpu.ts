@@ -24,7 +24,7 @@ const USERS = 100_000;
 const ROUNDS = 9;
 const ROUND_MS = 150;
 
-/** The SDK way: an S3 client configured as DESIGN.md demands, and `getSignedUrl` per slot. */
+/** The SDK way: an S3 client configured as docs/architecture.md demands, and `getSignedUrl` per slot. */
 function sdkSigner(): UploadSigner {
   const client = new S3Client({ region: REGION, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const base = `https://${BUCKET}.s3.${REGION}.amazonaws.com`;
@@ -220,7 +220,7 @@ export async function benchSlotCpu(section: SectionResult): Promise<{ oursUs: nu
     ...(floorRatio <= 3
       ? {}
       : {
-          why: `the floor counts only the crypto of one presign (${m.floor.toFixed(1)} µs); our presign alone is ${(m.sign / m.floor).toFixed(0)}× that (SignatureV4 also HMACs the credentials for its key cache, clones the request twice, sorts and URI-escapes query and headers, formats dates, awaits credential and region providers), and the XML part alone is ${(m.xml / m.floor).toFixed(0)}× it. Within 3× is not reachable with the SDK signer and an element-tree XML library; it would take a hand-rolled SigV4 (STYLE.md prefers the SDK signer to hand-written crypto) and string-level stanza handling.`,
+          why: `the floor counts only the crypto of one presign (${m.floor.toFixed(1)} µs); our presign alone is ${(m.sign / m.floor).toFixed(0)}× that (SignatureV4 also HMACs the credentials for its key cache, clones the request twice, sorts and URI-escapes query and headers, formats dates, awaits credential and region providers), and the XML part alone is ${(m.xml / m.floor).toFixed(0)}× it. Within 3× is not reachable with the SDK signer and an element-tree XML library; it would take a hand-rolled SigV4 (the project keeps to the SDK signer rather than hand-written crypto) and string-level stanza handling.`,
         }),
   });
   note(

@@ -1,6 +1,6 @@
 /**
  * CDK app entry (`cdk.json`: `npx tsx bin/app.ts`). Service configuration comes from context:
- * `cdk.json` or `-c key=value`, keys as in the README's configuration table.
+ * `cdk.json` or `-c key=value`, keys as in docs/configuration.md.
  */
 import { ConfigError } from '../lambda/core/config.ts';
 import { createApp } from '../lib/create-app.ts';

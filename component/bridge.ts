@@ -1,6 +1,6 @@
 /**
  * The XEP-0114 component bridge: connects to an XMPP server as a component, forwards every IQ request addressed
- * to it to the slot endpoint, and relays the endpoint's reply. It holds no policy (DESIGN.md, Integrations).
+ * to it to the slot endpoint, and relays the endpoint's reply. It holds no policy (docs/architecture.md, Integrations).
  */
 import { performance } from 'node:perf_hooks';
 import { answerFor, payloadOf } from './answer.ts';

@@ -1,5 +1,5 @@
 /**
- * One HTTP exchange with the slot endpoint: `POST <endpoint>/xmpp` with one stanza (DESIGN.md, Slot endpoint).
+ * One HTTP exchange with the slot endpoint: `POST <endpoint>/xmpp` with one stanza (docs/architecture.md, Slot endpoint).
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';

@@ -5,7 +5,7 @@
 import { parseXml, type XmlElement, xml } from './xmpp-runtime.ts';
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-/** Stream namespaces a stanza may carry; over HTTP a stanza with no `xmlns` means `jabber:client` (DESIGN.md). */
+/** Stream namespaces a stanza may carry; over HTTP a stanza with no `xmlns` means `jabber:client` (docs/architecture.md). */
 const STREAM_NAMESPACES = new Set(['jabber:component:accept', 'jabber:server', 'jabber:client']);
 
 /** RFC 6120 §8.2.3: only `get`/`set` IQs are requests; results and errors are never answered. */

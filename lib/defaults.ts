@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Every default of the stack's resources, as small pure functions returning props (the
  * aws-solutions-constructs `*-defaults.ts` pattern). The construct only wires these together,
- * so the README's "Default settings" table has exactly one source.
+ * so docs/deploy.md's "Default settings" table has exactly one source.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';

@@ -1,6 +1,6 @@
 /**
  * The cdk-nag AwsSolutions findings this design keeps on purpose, each acknowledged on the one
- * resource it concerns, with the reason. The README's security section lists the same table
+ * resource it concerns, with the reason. docs/security.md lists the same table
  * (test/cdk/stack.test.ts checks that every finding is acknowledged and nothing else fails).
  */
 import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
@@ -19,7 +19,7 @@ export interface NagTargets {
   readonly keyPrefix: string;
 }
 
-/** Rule id → reason; the README's security section is this table. */
+/** Rule id → reason; docs/security.md shows this table. */
 export const NAG_REASONS = {
   'AwsSolutions-S1':
     'No S3 server access logs: the handler logs every granted slot (JID, key, size) as one JSON line, which is the audit trail; ' +

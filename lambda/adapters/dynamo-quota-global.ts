@@ -1,5 +1,5 @@
 /**
- * The global quota item. Layout (README, Quotas): `pk = global#`, one number attribute
+ * The global quota item. Layout (docs/quotas.md, Item layout): `pk = global#`, one number attribute
  * `b<bucket index>` per time bucket (lambda/core/quota-buckets.ts), `tot` their sum, `old` the
  * oldest bucket index, `v` a version, `expiresAt` the TTL.
  *

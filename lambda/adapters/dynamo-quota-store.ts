@@ -24,7 +24,7 @@ export interface DynamoQuotaStoreOptions extends QuotaLimits {
   readonly tableName: string;
 }
 
-/** Quota admission against one DynamoDB table (layout: lambda/adapters/quota-table.ts, README). */
+/** Quota admission against one DynamoDB table (layout: lambda/adapters/quota-table.ts, docs/quotas.md). */
 export class DynamoQuotaStore implements QuotaStore, QuotaAdmin {
   private readonly users: UserQuotaItems;
   private readonly global: GlobalQuotaItem;

@@ -1,5 +1,5 @@
 /**
- * The per-user quota item. Layout (README, Quotas):
+ * The per-user quota item. Layout (docs/quotas.md, Item layout):
  * `pk = user#<bare JID>`, `g` list of `{t: grant ms, b: bytes, s: short slot id}`, `tot` the
  * sum of `g`, `old` the oldest `t`, `v` a version bumped by every write, `expiresAt` the TTL.
  *

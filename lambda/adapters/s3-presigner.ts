@@ -51,7 +51,7 @@ export function createS3Signer(options: S3SignerOptions): UploadSigner {
         // Hoisted into the query; S3 must not expect a hash of a body it has not seen.
         'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD',
       };
-      // Sign the type exactly as requested, or not at all when none was given (DESIGN.md, Storage).
+      // Sign the type exactly as requested, or not at all when none was given (docs/architecture.md, Storage).
       if (contentType !== undefined) headers['content-type'] = contentType;
       if (options.objectAcl !== undefined) headers['x-amz-acl'] = options.objectAcl;
       const signed = await signer.presign(

@@ -44,15 +44,15 @@ export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 interface KeySpec<K extends ConfigKey> {
-  /** The default as the README shows it. */
+  /** The default as docs/configuration.md shows it. */
   readonly shown: string;
   readonly meaning: string;
   readonly parse: (value: unknown, partial: Partial<ServiceConfig>) => Parsed<ServiceConfig[K]>;
 }
 
 /**
- * Every configuration key, its one default and its meaning; the README's configuration
- * table is tested against this table. Keys are parsed in this order, so a default may
+ * Every configuration key, its one default and its meaning; the table in docs/configuration.md
+ * is tested against this table. Keys are parsed in this order, so a default may
  * depend on a key above it.
  */
 export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {

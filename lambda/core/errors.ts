@@ -23,7 +23,7 @@ export interface ConditionMapping {
   readonly httpStatus: number;
 }
 
-/** The one table from condition to XMPP error and HTTP status (DESIGN.md, Errors). */
+/** The one table from condition to XMPP error and HTTP status (docs/architecture.md, Errors). */
 export const CONDITIONS = {
   'file-too-large': { xmppType: 'modify', xmppCondition: 'not-acceptable', httpStatus: 413 },
   'bad-request': { xmppType: 'modify', xmppCondition: 'bad-request', httpStatus: 400 },

@@ -36,7 +36,7 @@ export interface QuotaCharge {
   readonly now: Date;
 }
 
-/** Quota admission (DESIGN.md, Quotas). */
+/** Quota admission (docs/architecture.md, Quotas). */
 export interface QuotaStore {
   /**
    * Charges the slot against the global and the per-user quota, atomically under concurrency.

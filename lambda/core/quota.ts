@@ -48,7 +48,7 @@ export function quotaRefusal(kind: QuotaKind, fit: Extract<Fit, { fits: false }>
   return new SlotError('quota-exceeded', text, { retryAt: fit.retryAt });
 }
 
-/** The failure of the quota store: nothing was granted (DESIGN.md, Errors: never grant unaccounted). */
+/** The failure of the quota store: nothing was granted (docs/architecture.md, Errors: never grant unaccounted). */
 export function storeUnavailable(cause: unknown): SlotError {
   return new SlotError('store-unavailable', 'The upload quota cannot be checked right now; try again shortly.', { cause });
 }

@@ -1,6 +1,6 @@
 /**
  * Response builders for the slot endpoint. Every error body has one shape:
- * `{"error": {"condition", "type", "text", "maxFileSize"?, "retryAt"?}}` (DESIGN.md, Errors).
+ * `{"error": {"condition", "type", "text", "maxFileSize"?, "retryAt"?}}` (docs/architecture.md, Errors).
  */
 import { CONDITIONS, type SlotError, type XmppErrorType } from '../core/errors.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The slot endpoint as one Web `Request → Response` function (DESIGN.md, Slot endpoint).
+ * The slot endpoint as one Web `Request → Response` function (docs/architecture.md, Slot endpoint).
  * The Lambda entry and the local server are thin shims over it; tests call it directly.
  */
 import type { ServiceConfig } from '../core/config.ts';

@@ -41,7 +41,7 @@ export function readSlotRequest(request: Element, ns: UploadNamespace, from: str
  * The `<slot/>` of a granted request. Current: `<put url/>` and `<get url/>` attributes
  * (XEP-0363 §4); 0.2: the URLs as text of `<put>` and `<get>`. No `<header>` elements:
  * everything S3 needs is in the presigned query, and clients copy only a few headers anyway
- * (DESIGN.md "Slots").
+ * (docs/architecture.md "Slots").
  */
 export function buildSlot(slot: Slot, ns: UploadNamespace): Element {
   if (ns === NS.upload) {

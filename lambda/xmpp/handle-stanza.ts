@@ -1,5 +1,5 @@
 /**
- * The one entry of the stanza side of `POST /xmpp` (DESIGN.md "Slot endpoint"): one stanza
+ * The one entry of the stanza side of `POST /xmpp` (docs/architecture.md "Slot endpoint"): one stanza
  * in, at most one reply out. Routing decides an {@link Answer}; {@link toOutcome} is the only
  * place that turns an answer into reply XML.
  */

@@ -1,7 +1,7 @@
 /**
  * Turns an HTTP body into one stanza element: the strict check of {@link findXmlProblem}
  * first, then the `@xmpp/xml` parser (ltx) to build the tree, then the stanza rules of
- * DESIGN.md "Slot endpoint" (root `iq`/`message`/`presence` in a stanza namespace).
+ * docs/architecture.md "Slot endpoint" (root `iq`/`message`/`presence` in a stanza namespace).
  */
 import { type Element, Parser } from '@xmpp/xml';
 import { NS, STANZA_NAMESPACES } from './namespaces.ts';
@@ -11,7 +11,7 @@ import { findXmlProblem, shown } from './xml-check.ts';
 export interface Stanza {
   readonly element: Element;
   readonly name: 'iq' | 'message' | 'presence';
-  /** The stanza namespace; `jabber:client` when the body declared none (DESIGN.md). */
+  /** The stanza namespace; `jabber:client` when the body declared none (docs/architecture.md). */
   readonly ns: string;
   /** Whether the body declared the namespace; replies then declare it too. */
   readonly declaredNs: boolean;

@@ -99,11 +99,11 @@ describe('parseConfig', () => {
   });
 });
 
-describe('README configuration table', () => {
+describe('docs/configuration.md table', () => {
   it('lists exactly the DEFAULTS keys with their defaults and env names', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     const rows = new Map<string, string[]>();
-    for (const line of readme.split('\n')) {
+    for (const line of table.split('\n')) {
       const cells = line.split('|').map((cell) => cell.trim());
       const key = /^`(\w+)`$/.exec(cells[1] ?? '')?.[1];
       if (key !== undefined && /^`UPLOAD_/.test(cells[2] ?? '')) rows.set(key, cells);

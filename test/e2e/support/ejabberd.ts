@@ -1,6 +1,6 @@
 /**
  * Runs Debian's ejabberd 23.01 as the current user (root in CI) from the checked-in config: every listener and
- * the Erlang distribution on 127.0.0.1, no epmd, a private cookie, all files in a per-run folder (SERVERS.md).
+ * the Erlang distribution on 127.0.0.1, no epmd, a private cookie, all files in a per-run folder (docs/development.md, "Running real XMPP servers").
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

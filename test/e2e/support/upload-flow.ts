@@ -98,7 +98,7 @@ export function slotUrls(reply: Stanza, ns: string): { put: string; get: string;
 }
 
 /**
- * PUTs like real clients do (SERVERS.md): the body as is, `Content-Type` equal to the requested type and the
+ * PUTs like real clients do (docs/servers.md, "What clients send"): the body as is, `Content-Type` equal to the requested type and the
  * `Content-Length` fetch derives from the body, nothing else from the slot; then GETs the file back.
  */
 export async function putAndGet(
