@@ -1,13 +1,13 @@
 /**
- * The Lambda bundle as the CDK stack builds it, and what is in it: esbuild with the options of lib/defaults.ts
- * `bundlingOptions`, and byte counts per package from esbuild's metafile.
+ * The Lambda bundle as `npm run build` makes it, and what is in it: esbuild with the options of
+ * scripts/handler-bundle.ts, and byte counts per package from esbuild's metafile.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { bundlingOptions } from '../lib/defaults.ts';
+import { handlerBuildOptions } from '../scripts/handler-bundle.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', '.run', 'bundles');
@@ -20,35 +20,13 @@ export interface Bundle {
 }
 
 /**
- * esbuild with the CDK stack's options: `--bundle --platform=node` plus lib/defaults.ts `bundlingOptions(false)`.
- * `withAliases: false` leaves out the stack's module aliases (the naive baseline knows nothing of them).
+ * esbuild with the options of the package's pre-built handler (scripts/handler-bundle.ts).
+ * `withAliases: false` leaves out the module aliases (the naive baseline knows nothing of them).
  */
 export async function bundle(entry: string, name: string, withAliases = true): Promise<Bundle> {
-  const options = bundlingOptions(false);
-  // `--alias:<package>=<path>` arguments, as NodejsFunction passes them to esbuild.
-  const alias = Object.fromEntries(
-    Object.entries(withAliases ? (options.esbuildArgs ?? {}) : {})
-      .filter(([flag]) => flag.startsWith('--alias:'))
-      .map(([flag, path]) => [flag.slice('--alias:'.length), String(path)]),
-  );
-  const file = join(OUT, name, options.format === 'esm' ? 'index.mjs' : 'index.js');
+  const file = join(OUT, name, 'index.mjs');
   mkdirSync(dirname(file), { recursive: true });
-  const result = await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    platform: 'node',
-    target: options.target ?? 'node22',
-    format: options.format === 'esm' ? 'esm' : 'cjs',
-    minify: options.minify ?? false,
-    mainFields: options.mainFields ? [...options.mainFields] : undefined,
-    banner: options.banner === undefined ? undefined : { js: options.banner },
-    // NodejsFunction: no externals when the SDK is bundled, else '@aws-sdk/*'.
-    external: options.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-    outfile: file,
-    metafile: true,
-    logLevel: 'warning',
-    alias,
-  });
+  const result = await build({ ...handlerBuildOptions(join(ROOT, entry), file, withAliases), metafile: true });
   const bytes = readFileSync(file);
   return { file, minBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, metafile: result.metafile };
 }

@@ -1,6 +1,6 @@
 /**
  * Section 2: the Lambda as deployed. Bundles lambda/slot.lambda.ts with esbuild exactly as the CDK stack
- * does (options read from lib/defaults.ts `bundlingOptions`), and a naive SDK handler (bench/naive/) the same
+ * does (options read from scripts/handler-bundle.ts `handlerBuildOptions`), and a naive SDK handler (bench/naive/) the same
  * way; reports their sizes and what is big in ours, then times fresh `node` processes importing each bundle
  * and answering a first slot request against real local backends (dynalite, a Secrets Manager stand-in).
  */
@@ -102,7 +102,7 @@ export async function benchColdStart(section: SectionResult): Promise<ColdStartR
   );
   note(
     section,
-    `The DynamoDB and Secrets Manager clients' runtime config imports the SDK's default credential chain (@aws-sdk/credential-provider-node) statically, and with it SSO, STS, sign-in and web-identity providers and their nested clients (about 85 KiB). Lambda passes the role's credentials in the environment, so lib/defaults.ts bundlingOptions aliases that package to lambda/adapters/lambda-credentials.ts (fromEnv only)${chain.length === 0 ? '' : `; still in the bundle: ${chain.map(([n, b]) => `${n} ${kb(b).toFixed(1)}`).join(', ')} KiB`}.`,
+    `The DynamoDB and Secrets Manager clients' runtime config imports the SDK's default credential chain (@aws-sdk/credential-provider-node) statically, and with it SSO, STS, sign-in and web-identity providers and their nested clients (about 85 KiB). Lambda passes the role's credentials in the environment, so scripts/handler-bundle.ts aliases that package to lambda/adapters/lambda-credentials.ts (fromEnv only)${chain.length === 0 ? '' : `; still in the bundle: ${chain.map(([n, b]) => `${n} ${kb(b).toFixed(1)}`).join(', ')} KiB`}.`,
   );
   const sizeOk = ours.minBytes <= SIZE_TARGET_BYTES;
   check(section, {
@@ -207,7 +207,7 @@ export async function benchColdStart(section: SectionResult): Promise<ColdStartR
     });
     note(
       section,
-      `Bundled with esbuild using lib/defaults.ts bundlingOptions (minify, platform node, target node22, ESM, main fields module,main, createRequire banner, AWS SDK bundled: no externals). Sizes in KiB (1024 bytes); gzip -9 approximates the deployment zip.`,
+      `Bundled with esbuild using scripts/handler-bundle.ts handlerBuildOptions (minify, platform node, target node24, ESM, main fields module,main, createRequire banner, AWS SDK bundled: no externals). Sizes in KiB (1024 bytes); gzip -9 approximates the deployment zip.`,
     );
     note(
       section,

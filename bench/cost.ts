@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createDynamoQuotaStore } from '../lambda/adapters/dynamo-quota-store.ts';
 import { configFromEnv, parseConfig } from '../lambda/core/config.ts';
 import { quotaLimits } from '../lambda/core/quota.ts';
-import { FUNCTION_DEFAULTS } from '../lib/defaults.ts';
+import { MEMORY_SIZE_MB } from '../lib/deployment-options.ts';
 import { startDynamo } from '../local/dynamo.ts';
 import { benchQuota, countingClient } from './quota.ts';
 import { check, note, record, type SectionResult } from './report.ts';
@@ -65,7 +65,7 @@ async function defaultConfigRequests(): Promise<{ writes: number; reads: number 
 }
 
 export async function benchCost(section: SectionResult, inputs: CostInputs): Promise<void> {
-  const memoryMb = FUNCTION_DEFAULTS.memorySizeMb;
+  const memoryMb = MEMORY_SIZE_MB.default;
   const both = await benchQuota();
   const daily = await defaultConfigRequests();
   const cpuScale = MB_PER_VCPU / memoryMb;

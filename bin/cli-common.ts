@@ -33,13 +33,18 @@ export const ENDPOINT_OPTIONS = {
 export const ENDPOINT_HELP = `  --endpoint URL   the slot endpoint (env UPLOAD_ENDPOINT; default ${LOCAL_ENDPOINT}, the local stack)
   --secret S       the shared secret (env UPLOAD_SECRET; default: the local stack's ${LOCAL_SECRET_FILE})`;
 
+/** What {@link parseFlags} returns for `options` (named, so declarations can be emitted). */
+export type ParsedFlags<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>
+>;
+
 /** Parses flags; a usage problem is printed with the help text and returns undefined. */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
   options: T,
   help: string,
   positionals = false,
-) {
+): ParsedFlags<T> | 'help' | undefined {
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
     if ((parsed.values as Record<string, unknown>).help === true) {

@@ -8,20 +8,32 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
 import type { Parsed } from '../lambda/core/config-values.ts';
 import { DEFAULT_REMOVAL_POLICY } from './defaults.ts';
+import { type DeploymentOptionKey, type DeploymentOptions, MEMORY_SIZE_MB, parseDeploymentOptions } from './deployment-options.ts';
 
-/** Deployment keys that are not service configuration, with their defaults. */
+/** Deployment keys that are not service configuration, with their defaults (undefined: none, or derived). */
 export const DEPLOYMENT_DEFAULTS = {
   /** CloudFormation stack name. */
   stackName: 'XmppS3Upload',
   /** `retain` (default) or `destroy`: what happens to the bucket and table on `cdk destroy`. */
   removalPolicy: 'retain',
-} as const;
+  /** Lambda memory, 128 to 10240 MB. */
+  memorySizeMb: MEMORY_SIZE_MB.default,
+  /** Reserved concurrency of the Lambda; none by default. */
+  reservedConcurrency: undefined,
+  /** Log retention (the ledger); derived from retentionDays, see `defaultLogRetentionDays`. */
+  logRetentionDays: undefined,
+  /** An address the alarms notify through a new SNS topic; none by default. */
+  alarmEmail: undefined,
+  /** An existing SNS topic the alarms notify; none by default. */
+  alarmTopicArn: undefined,
+} as const satisfies Record<string, unknown> & Record<DeploymentOptionKey, unknown>;
 
 /** What bin/app.ts needs to build the stack. */
 export interface AppSettings {
   readonly config: ServiceConfig;
   readonly stackName: string;
   readonly removalPolicy: RemovalPolicy;
+  readonly options: DeploymentOptions;
 }
 
 // CDK's own context keys carry ':' or '@' ("aws:cdk:…", "@aws-cdk/…"); a plain camelCase key is
@@ -63,6 +75,8 @@ export function readAppSettings(context: Readonly<Record<string, unknown>>): App
   const removalPolicy = parseRemovalPolicy(context.removalPolicy);
   const stackName = parseStackName(context.stackName);
   for (const parsed of [removalPolicy, stackName]) if (!parsed.ok) problems.push(parsed.problem);
-  if (config === undefined || !removalPolicy.ok || !stackName.ok || problems.length > 0) throw new ConfigError(problems);
-  return { config, stackName: stackName.value, removalPolicy: removalPolicy.value };
+  const options = parseDeploymentOptions(context, config?.retentionDays);
+  if (!options.ok) problems.push(...options.problems);
+  if (config === undefined || !removalPolicy.ok || !stackName.ok || !options.ok || problems.length > 0) throw new ConfigError(problems);
+  return { config, stackName: stackName.value, removalPolicy: removalPolicy.value, options: options.value };
 }

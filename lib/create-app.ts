@@ -15,7 +15,8 @@ export function createApp(options: AppProps = {}): { app: App; stack: XmppS3Uplo
   const app = new App(options);
   const settings = readAppSettings(app.node.getAllContext());
   const stack = new XmppS3UploadStack(app, settings.stackName, {
-    config: settings.config,
+    ...settings.config,
+    ...settings.options,
     removalPolicy: settings.removalPolicy,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 /**
  * Every default of the stack's resources, as small pure functions returning props (the
  * aws-solutions-constructs `*-defaults.ts` pattern). The construct only wires these together,
@@ -8,8 +7,6 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, StarPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, LogLevel, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
   BucketEncryption,
@@ -23,13 +20,13 @@ import type { SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../lambda/adapters/quota-table.ts';
 import type { ServiceConfig } from '../lambda/core/config.ts';
 
-/** Defaults of the construct's own (non-service) props. */
+/**
+ * Defaults of the slot Lambda (memory: `deployment-options.ts`). The runtime is pinned to the
+ * Node.js the bundle targets (scripts/handler-bundle.ts, `node24`).
+ */
 export const FUNCTION_DEFAULTS = {
-  memorySizeMb: 256,
   timeout: Duration.seconds(10),
-  logRetention: RetentionDays.ONE_MONTH,
-  sourceMap: false,
-  runtime: Runtime.NODEJS_22_X,
+  runtime: Runtime.NODEJS_24_X,
   architecture: Architecture.ARM_64,
 } as const;
 
@@ -118,28 +115,5 @@ export function secretProps(): SecretProps {
   return {
     description: 'Bearer secret of the XEP-0363 slot endpoint (read once per Lambda cold start)',
     generateSecretString: { excludePunctuation: true, passwordLength: SECRET_LENGTH },
-  };
-}
-
-/** The env-only credential provider that replaces the SDK's default chain in the bundle. */
-export const LAMBDA_CREDENTIALS = fileURLToPath(new URL('../lambda/adapters/lambda-credentials.ts', import.meta.url));
-
-/** Local esbuild (never Docker), minified ESM for Node 22; `require` shimmed for CommonJS deps. */
-export function bundlingOptions(sourceMap: boolean): BundlingOptions {
-  return {
-    forceDockerBundling: false,
-    minify: true,
-    logLevel: LogLevel.WARNING,
-    sourceMap,
-    ...(sourceMap ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
-    target: 'node22',
-    format: OutputFormat.ESM,
-    mainFields: ['module', 'main'],
-    banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    // The SDK version tested here is the one deployed, not whatever the runtime ships that month.
-    bundleAwsSDK: true,
-    // Lambda passes the role's credentials as environment variables: the rest of the default
-    // chain (and its nested STS/SSO clients) is a third of the bundle.
-    esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
   };
 }

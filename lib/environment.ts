@@ -20,12 +20,11 @@ export function envValue(value: ServiceConfig[keyof ServiceConfig]): string {
 }
 
 /** Every config key as `UPLOAD_<KEY>`, then `UPLOAD_BUCKET`, `UPLOAD_TABLE`, `UPLOAD_SECRET_ARN`. */
-export function functionEnvironment(config: ServiceConfig, names: ResourceNames, sourceMap: boolean): Record<string, string> {
+export function functionEnvironment(config: ServiceConfig, names: ResourceNames): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of CONFIG_KEYS) env[envName(key)] = envValue(config[key]);
   env.UPLOAD_BUCKET = names.bucketName;
   env.UPLOAD_TABLE = names.tableName;
   env.UPLOAD_SECRET_ARN = names.secretArn;
-  if (sourceMap) env.NODE_OPTIONS = '--enable-source-maps';
   return env;
 }

@@ -5,7 +5,6 @@
  */
 import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -15,7 +14,6 @@ export interface NagTargets {
   readonly bucket: Bucket;
   readonly secret: ISecret;
   readonly role: IRole;
-  readonly handler: IFunction;
   readonly keyPrefix: string;
 }
 
@@ -33,8 +31,6 @@ export const NAG_REASONS = {
   'AwsSolutions-IAM5':
     'Object keys are <keyPrefix><uuid>/<filename>, unknown before a slot is granted, so s3:PutObject needs a wildcard; ' +
     'it is limited to the upload prefix of this one bucket.',
-  'AwsSolutions-L1':
-    'Pinned to Node.js 22, the runtime the bundle targets (esbuild target node22); NODEJS_LATEST would change the runtime of a deployed stack without a test run.',
 } as const;
 
 type NagRule = keyof typeof NAG_REASONS;
@@ -47,7 +43,6 @@ export function acknowledgeNagFindings(targets: NagTargets): void {
   acknowledge(targets.bucket, 'AwsSolutions-S1');
   acknowledge(targets.bucket, 'AwsSolutions-S2');
   acknowledge(targets.secret, 'AwsSolutions-SMG4');
-  acknowledge(targets.handler, 'AwsSolutions-L1');
   // The finding names the bucket by its logical ID, so compute it rather than hard-code it.
   const bucketId = Stack.of(targets.bucket).getLogicalId(targets.bucket.node.defaultChild as CfnResource);
   acknowledge(targets.role, 'AwsSolutions-IAM5', `[Resource::<${bucketId}.Arn>/${targets.keyPrefix}*]`);

@@ -1,7 +1,7 @@
 /**
  * Ready-to-paste configuration for the XMPP server and the component bridge, emitted as stack
- * outputs. The bridge fetches the slot secret from Secrets Manager at start, so no snippet
- * ever holds it; the component secret is the operator's own and stays a placeholder.
+ * outputs and construct attributes. No snippet holds a secret: the slot secret goes from Secrets
+ * Manager into a file on the XMPP host, and the component secret is the operator's own.
  */
 
 /** What the snippets need; `endpoint`, `secretArn` and `region` may be CDK tokens. */
@@ -18,17 +18,37 @@ export const COMPONENT_SECRET_PLACEHOLDER = '<component-secret>';
 /** The XEP-0114 component port, on loopback, as in Prosody's and ejabberd's docs. */
 export const COMPONENT_PORT = 5347;
 
-/** The bridge command: connects to the XMPP server as the component and forwards IQs to the endpoint. */
+/** Where the bridge's files live on the XMPP host (the layout of the systemd unit in contrib/). */
+export const BRIDGE_FILES = {
+  dir: '/etc/xmpp-s3-upload',
+  slotSecret: '/etc/xmpp-s3-upload/slot-secret',
+  componentSecret: '/etc/xmpp-s3-upload/component-secret',
+} as const;
+
+/**
+ * How to run the bridge next to the XMPP server: both secrets into root-only files (the slot
+ * secret straight from Secrets Manager, the component secret generated), then the installed
+ * `xmpp-s3-upload component` reading them. No secret is ever a command-line argument (the process
+ * list shows those), and nothing runs `npx` (the package name is not published).
+ */
 export function bridgeCommand(input: SnippetInput): string {
-  const secret = `"$(aws secretsmanager get-secret-value --region ${input.region} --secret-id ${input.secretArn} --query SecretString --output text)"`;
   return [
-    'npx xmpp-s3-upload component',
-    `--jid ${input.serviceJid}`,
-    `--server 127.0.0.1:${COMPONENT_PORT}`,
-    `--component-secret '${COMPONENT_SECRET_PLACEHOLDER}'`,
-    `--endpoint ${input.endpoint}`,
-    `--secret ${secret}`,
-  ].join(' ');
+    '# 1. both secrets into files only root can read:',
+    `sudo install -d -m 0755 ${BRIDGE_FILES.dir}`,
+    `aws secretsmanager get-secret-value --region ${input.region} --secret-id ${input.secretArn} --query SecretString --output text` +
+      ` | sudo install -m 0600 /dev/stdin ${BRIDGE_FILES.slotSecret}`,
+    `sudo sh -c 'umask 077; LC_ALL=C tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > ${BRIDGE_FILES.componentSecret}'`,
+    `# 2. put that component secret (sudo cat ${BRIDGE_FILES.componentSecret}) in place of ${COMPONENT_SECRET_PLACEHOLDER} in the XMPP server's config`,
+    '# 3. run the bridge (npm install -g ./xmpp-s3-upload-<version>.tgz; contrib/xmpp-s3-upload-bridge.service runs it as a service):',
+    [
+      'sudo xmpp-s3-upload component',
+      `--jid ${input.serviceJid}`,
+      `--server 127.0.0.1:${COMPONENT_PORT}`,
+      `--endpoint ${input.endpoint}`,
+      `--secret-file ${BRIDGE_FILES.slotSecret}`,
+      `--component-secret-file ${BRIDGE_FILES.componentSecret}`,
+    ].join(' '),
+  ].join('\n');
 }
 
 /**

@@ -2,9 +2,8 @@
  * The deployable stack: the {@link XmppS3Upload} construct plus the outputs an operator pastes
  * into the XMPP server. Environment-agnostic (no lookups), so `cdk synth` needs no credentials.
  */
-import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { bridgeCommand, ejabberdSnippet, prosodySnippet, type SnippetInput } from './snippets.ts';
 import { XmppS3Upload, type XmppS3UploadProps } from './xmpp-s3-upload.ts';
 
 export interface XmppS3UploadStackProps extends StackProps, XmppS3UploadProps {}
@@ -34,23 +33,15 @@ export class XmppS3UploadStack extends Stack {
     const service = new XmppS3Upload(this, 'Service', props);
     this.service = service;
 
-    // The Function URL ends with '/'; keep 'https://<host>' so '<endpoint>/xmpp' has no double slash.
-    const endpoint = Fn.join('', ['https://', Fn.select(2, Fn.split('/', service.functionUrl.url))]);
-    const input: SnippetInput = {
-      serviceJid: props.config.serviceJid,
-      endpoint,
-      secretArn: service.secret.secretArn,
-      region: Aws.REGION,
-    };
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    output(OUTPUTS.endpoint, endpoint, 'Slot endpoint (Function URL): POST /xmpp, POST /v1/slots, GET /v1/info');
+    output(OUTPUTS.endpoint, service.endpoint, 'Slot endpoint (Function URL): POST /xmpp, POST /v1/slots, GET /v1/info');
     output(OUTPUTS.bucket, service.bucket.bucketName, 'Upload bucket');
     output(OUTPUTS.table, service.table.tableName, 'Quota table');
     output(OUTPUTS.secretArn, service.secret.secretArn, 'Bearer secret of the slot endpoint (value in Secrets Manager)');
     output(OUTPUTS.functionName, service.handler.functionName, 'Slot Lambda (force cold starts after a secret rotation)');
     output(OUTPUTS.dashboard, service.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
-    output(OUTPUTS.prosody, prosodySnippet(input), 'Prosody: add to prosody.cfg.lua, then run the bridge');
-    output(OUTPUTS.ejabberd, ejabberdSnippet(input), 'ejabberd: merge into ejabberd.yml, then run the bridge');
-    output(OUTPUTS.bridge, bridgeCommand(input), 'Component bridge: run next to the XMPP server');
+    output(OUTPUTS.prosody, service.prosodyConfig, 'Prosody: add to prosody.cfg.lua, then run the bridge');
+    output(OUTPUTS.ejabberd, service.ejabberdConfig, 'ejabberd: merge into ejabberd.yml, then run the bridge');
+    output(OUTPUTS.bridge, service.bridgeCommand, 'Component bridge: install its secret files and run it next to the XMPP server');
   }
 }

@@ -3,18 +3,20 @@
  * generated bearer secret, the slot Lambda behind a Function URL, a dashboard and alarms.
  * Every default lives in `defaults.ts`; this file only wires resources together.
  */
-import { fileURLToPath } from 'node:url';
+import { Fn, Stack } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType, type IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FunctionUrlAuthType, type IFunctionUrl, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { ServiceConfig } from '../lambda/core/config.ts';
 import {
   bucketProps,
-  bundlingOptions,
   DEFAULT_REMOVAL_POLICY,
   DEFAULT_URL_5XX_RATE_PERCENT,
   FUNCTION_DEFAULTS,
@@ -24,31 +26,43 @@ import {
   tableProps,
 } from './defaults.ts';
 import { functionEnvironment } from './environment.ts';
+import { HANDLER, handlerCode } from './handler-code.ts';
 import { Monitoring } from './monitoring.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgments.ts';
+import { parseProps } from './parse-props.ts';
+import { bridgeCommand, ejabberdSnippet, prosodySnippet } from './snippets.ts';
 import type { XmppS3UploadProps } from './xmpp-s3-upload-props.ts';
 
-export type { XmppS3UploadProps } from './xmpp-s3-upload-props.ts';
-
-/** The slot handler; the path is fixed so `cdk synth` needs no argument. */
-export const SLOT_HANDLER_ENTRY = fileURLToPath(new URL('../lambda/slot.lambda.ts', import.meta.url));
-/** The lock file pins the bundle's dependencies and makes synth independent of the working directory. */
-const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+export type { XmppS3UploadProps, XmppS3UploadServiceProps } from './xmpp-s3-upload-props.ts';
 
 /** The XEP-0363 HTTP File Upload slot service (one `cdk deploy`). */
 export class XmppS3Upload extends Construct {
+  /** The service configuration as the Lambda runs it (validated, defaults filled in). */
+  readonly config: ServiceConfig;
   readonly bucket: Bucket;
   readonly table: Table;
+  /** The bearer secret of the slot endpoint (generated at deploy time; its value is never in the template). */
   readonly secret: Secret;
-  readonly handler: NodejsFunction;
+  readonly handler: LambdaFunction;
   readonly functionUrl: IFunctionUrl;
+  /** The slot endpoint, `https://<id>.lambda-url.<region>.on.aws` (no trailing slash). */
+  readonly endpoint: string;
   readonly monitoring: Monitoring;
+  /** The topic every alarm notifies, when `alarmEmail` or `alarmTopicArn` is set. */
+  readonly alarmTopic: ITopic | undefined;
+  /** Shell commands that install the bridge's secret files and run the bridge next to the XMPP server. */
+  readonly bridgeCommand: string;
+  /** Lines for prosody.cfg.lua. */
+  readonly prosodyConfig: string;
+  /** Lines for ejabberd.yml. */
+  readonly ejabberdConfig: string;
 
+  /** @throws ConfigError naming every bad prop, before any resource is created. */
   constructor(scope: Construct, id: string, props: XmppS3UploadProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, options } = parseProps(props);
+    this.config = config;
     const removalPolicy = props.removalPolicy ?? DEFAULT_REMOVAL_POLICY;
-    const sourceMap = props.sourceMap ?? FUNCTION_DEFAULTS.sourceMap;
 
     this.bucket = new Bucket(this, 'Bucket', bucketProps(config, removalPolicy));
     this.bucket.addToResourcePolicy(publicReadStatement(this.bucket.bucketArn, config.keyPrefix));
@@ -58,7 +72,8 @@ export class XmppS3Upload extends Construct {
     // Written by hand instead of grant*(): grants would add s3:Abort*/DeleteObject*, the
     // whole bucket, BatchWriteItem/Query/Scan and DescribeSecret, none of which the handler uses.
     const role = new Role(this, 'HandlerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new LogGroup(this, 'HandlerLogs', { retention: props.logRetention ?? FUNCTION_DEFAULTS.logRetention, removalPolicy });
+    const retention = options.logRetentionDays === 0 ? RetentionDays.INFINITE : (options.logRetentionDays as RetentionDays);
+    const logGroup = new LogGroup(this, 'HandlerLogs', { retention, removalPolicy });
     role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     role.addToPolicy(
       new PolicyStatement({
@@ -74,33 +89,54 @@ export class XmppS3Upload extends Construct {
     );
     role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
 
-    this.handler = new NodejsFunction(this, 'SlotHandler', {
-      entry: props.entry ?? SLOT_HANDLER_ENTRY,
-      handler: 'handler',
-      depsLockFilePath: LOCK_FILE,
+    this.handler = new LambdaFunction(this, 'SlotHandler', {
+      code: handlerCode(),
+      handler: HANDLER,
       runtime: FUNCTION_DEFAULTS.runtime,
       architecture: FUNCTION_DEFAULTS.architecture,
-      memorySize: props.memorySizeMb ?? FUNCTION_DEFAULTS.memorySizeMb,
+      memorySize: options.memorySizeMb,
       timeout: props.timeout ?? FUNCTION_DEFAULTS.timeout,
-      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      ...(options.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: options.reservedConcurrency }),
       role,
       logGroup,
-      bundling: bundlingOptions(sourceMap),
-      environment: functionEnvironment(
-        config,
-        { bucketName: this.bucket.bucketName, tableName: this.table.tableName, secretArn: this.secret.secretArn },
-        sourceMap,
-      ),
+      environment: functionEnvironment(config, {
+        bucketName: this.bucket.bucketName,
+        tableName: this.table.tableName,
+        secretArn: this.secret.secretArn,
+      }),
       description: `XEP-0363 slot endpoint for ${config.serviceJid}`,
     });
     // The handler checks the bearer secret itself (constant-time), so the URL needs no IAM auth.
     this.functionUrl = this.handler.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    // The Function URL ends with '/'; keep 'https://<host>' so '<endpoint>/xmpp' has no double slash.
+    this.endpoint = Fn.join('', ['https://', Fn.select(2, Fn.split('/', this.functionUrl.url))]);
 
+    this.alarmTopic = this.createAlarmTopic(options.alarmEmail, options.alarmTopicArn);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       fn: this.handler,
       url5xxRatePercent: props.url5xxRatePercent ?? DEFAULT_URL_5XX_RATE_PERCENT,
-      alarmActions: props.alarmActions ?? [],
+      alarmActions: [...(props.alarmActions ?? []), ...(this.alarmTopic === undefined ? [] : [new SnsAction(this.alarmTopic)])],
     });
-    acknowledgeNagFindings({ bucket: this.bucket, secret: this.secret, role, handler: this.handler, keyPrefix: config.keyPrefix });
+
+    const snippet = {
+      serviceJid: config.serviceJid,
+      endpoint: this.endpoint,
+      secretArn: this.secret.secretArn,
+      region: Stack.of(this).region,
+    };
+    this.bridgeCommand = bridgeCommand(snippet);
+    this.prosodyConfig = prosodySnippet(snippet);
+    this.ejabberdConfig = ejabberdSnippet(snippet);
+
+    acknowledgeNagFindings({ bucket: this.bucket, secret: this.secret, role, keyPrefix: config.keyPrefix });
+  }
+
+  /** An e-mail topic of our own (TLS-only publishing), the operator's existing topic, or none. */
+  private createAlarmTopic(email: string | undefined, topicArn: string | undefined): ITopic | undefined {
+    if (topicArn !== undefined) return Topic.fromTopicArn(this, 'AlarmTopic', topicArn);
+    if (email === undefined) return undefined;
+    const topic = new Topic(this, 'AlarmTopic', { displayName: `xmpp-s3-upload alarms (${this.config.serviceJid})`, enforceSSL: true });
+    topic.addSubscription(new EmailSubscription(email));
+    return topic;
   }
 }

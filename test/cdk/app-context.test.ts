@@ -29,6 +29,21 @@ describe('readAppSettings', () => {
     expect(readAppSettings({ domains: ['example.org'], removalPolicy: 'destroy' }).removalPolicy).toBe(RemovalPolicy.DESTROY);
   });
 
+  it('reads the deploy-time knobs, which are not service configuration', () => {
+    const settings = readAppSettings({
+      domains: 'example.org',
+      memorySizeMb: '1024',
+      reservedConcurrency: '5',
+      alarmEmail: 'ops@example.org',
+    });
+    expect(settings.options).toMatchObject({
+      memorySizeMb: 1024,
+      reservedConcurrency: 5,
+      alarmEmail: 'ops@example.org',
+      logRetentionDays: 30,
+    });
+  });
+
   it('ignores CDK context keys such as aws:cdk:* and @aws-cdk/*', () => {
     const settings = readAppSettings({ domains: ['example.org'], 'aws:cdk:bundling-stacks': ['**'], '@aws-cdk/core:flag': false });
     expect(settings.config.domains).toEqual(['example.org']);
@@ -41,6 +56,11 @@ describe('readAppSettings', () => {
     [{ domains: ['example.org'], retentionDay: '3' }, /^retentionDay: unknown configuration key/],
     [{ domains: ['example.org'], removalPolicy: 'keep' }, /^removalPolicy: expected "retain" or "destroy"/],
     [{ domains: ['example.org'], stackName: 'bad name' }, /^stackName: expected a CloudFormation stack name/],
+    [{ domains: ['example.org'], memorySizeMb: '64' }, /^memorySizeMb: expected a whole number from 128 to 10240/],
+    [{ domains: ['example.org'], reservedConcurrency: 'many' }, /^reservedConcurrency: expected a whole number/],
+    [{ domains: ['example.org'], retentionDays: '14', logRetentionDays: '7' }, /^logRetentionDays: 7 days is shorter than retentionDays/],
+    [{ domains: ['example.org'], alarmEmail: 'ops' }, /^alarmEmail: expected one e-mail address/],
+    [{ domains: ['example.org'], alarmTopicArn: 'alarms' }, /^alarmTopicArn: expected a standard SNS topic ARN/],
   ])('rejects %j naming the key', (context, problem) => {
     expect(problemsOf(context)).toEqual([expect.stringMatching(problem)]);
   });

@@ -12,17 +12,11 @@ describe('functionEnvironment', () => {
       publicBaseUrl: 'https://files.example.org',
       objectAcl: 'public-read',
     });
-    expect(parseConfig(configFromEnv(functionEnvironment(config, names, false)))).toEqual(config);
+    expect(parseConfig(configFromEnv(functionEnvironment(config, names)))).toEqual(config);
   });
 
   it('leaves unset optional values empty, which the handler reads as unset', () => {
-    const env = functionEnvironment(parseConfig({ domains: ['example.org'] }), names, false);
+    const env = functionEnvironment(parseConfig({ domains: ['example.org'] }), names);
     expect(env).toMatchObject({ UPLOAD_PUBLIC_BASE_URL: '', UPLOAD_OBJECT_ACL: '' });
-  });
-
-  it('enables source maps in Node only when they are bundled', () => {
-    const config = parseConfig({ domains: ['example.org'] });
-    expect(functionEnvironment(config, names, true).NODE_OPTIONS).toBe('--enable-source-maps');
-    expect(functionEnvironment(config, names, false)).not.toHaveProperty('NODE_OPTIONS');
   });
 });

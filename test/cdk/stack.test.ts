@@ -95,13 +95,15 @@ describe('XmppS3UploadStack with the default configuration', () => {
     });
   });
 
-  it('runs the handler on Node.js 22, arm64, 256 MB, 10 s, behind an unauthenticated Function URL', () => {
+  it('runs the pre-built handler on Node.js 24, arm64, 256 MB, 10 s, behind an unauthenticated Function URL', () => {
     synth.template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 10,
       Handler: 'index.handler',
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.zip$') },
+      ReservedConcurrentExecutions: Match.absent(),
     });
     synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [ids.fn, 'Arn'] } });
     synth.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -148,8 +150,12 @@ describe('XmppS3UploadStack with the default configuration', () => {
     }
   });
 
-  it('alarms on Lambda errors, throttles and the Function URL 5xx rate', () => {
+  it('alarms on Lambda errors, throttles and the Function URL 5xx rate, notifying no one unless asked', () => {
     synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    synth.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect((alarm as { Properties: { AlarmActions?: unknown } }).Properties.AlarmActions).toBeUndefined();
+    }
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Namespace: 'AWS/Lambda' });
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -178,8 +184,10 @@ describe('XmppS3UploadStack with the default configuration', () => {
     synth.template.hasOutput(OUTPUTS.prosody, { Value: Match.stringLikeRegexp('Component "upload\\.example\\.org"') });
     synth.template.hasOutput(OUTPUTS.ejabberd, { Value: Match.stringLikeRegexp('"upload\\.example\\.org":\\n\\s+password:') });
     const bridge = JSON.stringify(synth.template.findOutputs(OUTPUTS.bridge));
-    expect(bridge).toContain('npx xmpp-s3-upload component --jid upload.example.org --server 127.0.0.1:5347');
+    expect(bridge).toContain('sudo xmpp-s3-upload component --jid upload.example.org --server 127.0.0.1:5347 --endpoint https://');
+    expect(bridge).toContain('--secret-file /etc/xmpp-s3-upload/slot-secret --component-secret-file /etc/xmpp-s3-upload/component-secret');
     expect(bridge).toContain('aws secretsmanager get-secret-value');
+    expect(bridge).not.toMatch(/npx|--secret |--component-secret /);
   });
 
   it('leaves no cdk-nag AwsSolutions finding unacknowledged, and acknowledges each with its reason', () => {

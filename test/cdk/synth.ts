@@ -1,7 +1,7 @@
 /**
- * Synthesizes the real app (context as `cdk.json` would give it, cdk-nag plugin included) into
- * a temporary cloud assembly. Each synth bundles the handler with esbuild, so test files share
- * one synth per configuration.
+ * Synthesizes the real app (cdk-nag plugin included) into a temporary cloud assembly, with
+ * cdk.json's feature flags under the given context, as `cdk synth` runs it. The handler is the
+ * pre-built bundle (`npm run build`); test files share one synth per configuration.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,9 +29,16 @@ export interface ValidationReport {
   }[];
 }
 
+/** cdk.json's feature flags (`@aws-cdk/…` keys), without its service context. */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries((JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object }).context).filter(
+    ([key]) => key.startsWith('@'),
+  ),
+);
+
 export function synthesize(context: Record<string, unknown>): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'xmpp-s3-upload-cdk-'));
-  const { app, stack } = createApp({ context, outdir });
+  const { app, stack } = createApp({ context: { ...FEATURE_FLAGS, ...context }, outdir });
   const assembly = app.synth();
   const template = Template.fromStack(stack);
   const validationReport = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
