@@ -10,6 +10,8 @@ import type { S3Request } from './s3-request.ts';
 export interface PublicReadPolicy {
   readonly bucket: string;
   readonly keyPrefix: string;
+  /** false: no anonymous read at all, as with S3 Block Public Access on the account. @default true */
+  readonly publicRead?: boolean;
 }
 
 /** Query parameters that make a GET another action than `s3:GetObject` (S3 "subresources"). */
@@ -32,6 +34,8 @@ const SUBRESOURCES = new Set([
 /** Throws S3's refusal unless an anonymous request is a plain GET/HEAD under the public prefix. */
 export function authorizeAnonymous(request: S3Request, policy: PublicReadPolicy): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') throw failures.accessDenied();
+  // Block Public Access makes S3 ignore the public bucket policy: anonymous reads get the plain AccessDenied.
+  if (policy.publicRead === false) throw failures.accessDenied();
   if (request.bucket !== policy.bucket || request.key === '' || !request.key.startsWith(policy.keyPrefix)) throw failures.accessDenied();
   if (request.query.some((p) => SUBRESOURCES.has(p.name))) throw failures.accessDenied();
   if (request.query.some((p) => p.name.startsWith('response-'))) {

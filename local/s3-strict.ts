@@ -23,6 +23,12 @@ export interface StrictS3Options {
   readonly bucket: string;
   /** Anonymous GET/HEAD is allowed under this prefix only (the bucket policy's public part). */
   readonly keyPrefix: string;
+  /**
+   * false: anonymous GET/HEAD are refused with 403 AccessDenied everywhere, as S3 does when Block
+   * Public Access (account, organisation or bucket) overrides the public-read policy.
+   * @default true
+   */
+  readonly publicRead?: boolean;
   /** Bucket CORS origins (`*` or origins with one `*` wildcard); `[]` disables CORS. */
   readonly corsOrigins: readonly string[];
   /** The one key pair the verifier accepts. */

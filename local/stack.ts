@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   readonly log?: (record: RequestRecord) => void;
   /** The clock of the slot service and the S3 verifier (tests move it). */
   readonly now?: () => Date;
+  /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true */
+  readonly publicRead?: boolean;
 }
 
 export interface LocalStack {
@@ -64,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: LOCAL_BUCKET,
       keyPrefix: config.keyPrefix,
       corsOrigins: [...config.corsOrigins],
+      ...(options.publicRead === undefined ? {} : { publicRead: options.publicRead }),
       credentials: LOCAL_S3_CREDENTIALS,
       region: LOCAL_REGION,
       now,
