@@ -1,0 +1,178 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+
+/**
+ * The package as a user gets it: `npm pack`, then `npm install` of the tarball into a fresh
+ * TypeScript CDK app that imports it by name and synthesizes offline without credentials, and
+ * `npm install -g` of it onto an "XMPP host" where the CLI and the bridge run with plain node.
+ * Needs `npm run build` first (npm test runs it).
+ */
+const ROOT = new URL('../..', import.meta.url).pathname;
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The environment with no AWS credentials or profile, and npm reusing its cache. */
+const ENV: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('npm_'))),
+  AWS_EC2_METADATA_DISABLED: 'true',
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ok(command: string, args: string[], cwd: string): Promise<string> {
+  const result = await run(command, args, cwd);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
+  return result.stdout;
+}
+
+const APP_TS = `import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { XmppS3Upload } from 'xmpp-s3-upload';
+
+const app = new App();
+const stack = new Stack(app, 'ConsumerStack');
+const upload = new XmppS3Upload(stack, 'Upload', { domains: ['example.org'], retentionDays: 14 });
+// The declarations resolve to real types: a misspelt key is an error, and the bucket is a Bucket.
+// @ts-expect-error retentionDay is not a prop
+if (process.env.NEVER) new XmppS3Upload(stack, 'Misspelt', { domains: ['example.org'], retentionDay: 14 });
+const bucketName: string = upload.bucket.bucketName;
+new CfnOutput(stack, 'Endpoint', { value: upload.endpoint });
+new CfnOutput(stack, 'Bucket', { value: bucketName });
+app.synth();
+`;
+
+let work: string;
+let tarball: string;
+let app: string;
+let hostBin: string;
+let hostPackage: string;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/bin/cli.js', 'dist/handler/index.mjs']) {
+    if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run "npm run build" first`);
+  }
+  work = mkdtempSync(join(tmpdir(), 'xmpp-s3-upload-pack-'));
+  const packed = JSON.parse(await ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT)) as {
+    filename: string;
+  }[];
+  tarball = join(work, packed[0]?.filename ?? '');
+
+  app = join(work, 'app');
+  mkdirSync(app);
+  const dependencies = Object.fromEntries(
+    ['aws-cdk-lib', 'constructs', 'typescript', '@types/node'].map((name) => [name, versionOf(name)]),
+  );
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'consumer-app',
+      private: true,
+      type: 'module',
+      dependencies: { 'xmpp-s3-upload': `file:${tarball}`, ...dependencies },
+    }),
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    // skipLibCheck as CDK apps have it (checking aws-cdk-lib's declarations triples the time); the app above
+    // proves ours resolve.
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        types: ['node'],
+        skipLibCheck: true,
+      },
+    }),
+  );
+  writeFileSync(join(app, 'app.ts'), APP_TS);
+  const host = join(work, 'host');
+  [stack] = await Promise.all([
+    startLocalStack(),
+    ok('npm', ['install', '--ignore-scripts'], app),
+    ok('npm', ['install', '--global', '--ignore-scripts', '--prefix', host, tarball], work),
+  ]);
+  hostBin = join(host, 'bin', 'xmpp-s3-upload');
+  hostPackage = join(host, 'lib', 'node_modules', 'xmpp-s3-upload');
+});
+
+afterAll(async () => {
+  await stack?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed tarball in a fresh CDK app', () => {
+  it('type-checks against the declarations and synthesizes offline, with neither esbuild nor a lockfile of ours', async () => {
+    await ok(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app);
+    const synth = await run(process.execPath, ['app.js'], app, { ...ENV, CDK_OUTDIR: join(app, 'cdk.out') });
+
+    expect(synth).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(app, 'node_modules', 'esbuild'))).toBe(false);
+    const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'ConsumerStack.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] }),
+      }),
+    ]);
+    const assets = readdirSync(join(app, 'cdk.out')).filter((name) => name.startsWith('asset.'));
+    expect(assets.map((name) => readdirSync(join(app, 'cdk.out', name)))).toEqual([['index.mjs']]);
+  });
+});
+
+describe('the packed tarball installed globally on an XMPP host', () => {
+  it('brings no CDK, no esbuild and no tsx', () => {
+    for (const name of ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx'])
+      expect(existsSync(join(hostPackage, 'node_modules', name))).toBe(false);
+    expect(existsSync(join(hostPackage, 'dist', 'local'))).toBe(false);
+  });
+
+  it.each([
+    [['--help'], /Commands:[\s\S]*component[\s\S]*doctor/],
+    [['component', '--help'], /Usage: xmpp-s3-upload component/],
+    [['doctor', '--help'], /Usage: xmpp-s3-upload doctor/],
+  ])('runs "xmpp-s3-upload %s" with plain node', async (args, usage) => {
+    const result = await run(hostBin, args, work);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(usage);
+  });
+
+  it('says that "local" needs a clone instead of crashing', async () => {
+    const result = await run(hostBin, ['local'], work);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/"local" runs from a clone of the xmpp-s3-upload repository/);
+  });
+
+  it('runs doctor against a running stack', async () => {
+    const result = await run(hostBin, ['doctor', '--endpoint', stack.endpoint], work, { ...ENV, UPLOAD_SECRET: stack.secret });
+
+    expect(result.stdout).toContain('doctor: all 8 checks passed');
+    expect(result.code).toBe(0);
+  });
+});
