@@ -1,6 +1,6 @@
 /**
- * CDK app entry (`cdk.json`: `npx tsx bin/app.ts`). Service configuration comes from context:
- * `cdk.json` or `-c key=value`, keys as in docs/configuration.md.
+ * CDK app entry (`cdk.json` runs it with tsx, after bundling the handler). Service configuration
+ * comes from context: `cdk.json` or `-c key=value`, keys as in docs/configuration.md.
  */
 import { ConfigError } from '../lambda/core/config.ts';
 import { createApp } from '../lib/create-app.ts';

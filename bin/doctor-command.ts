@@ -90,7 +90,7 @@ async function target(values: Values, env: NodeJS.ProcessEnv): Promise<{ target?
 const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
 
 function print(endpoint: string, results: readonly CheckResult[]): void {
-  const width = Math.max(...[...CHECKS, 'secret from Secrets Manager'].map((c) => c.length));
+  const width = Math.max(...results.map((r) => r.check.length));
   const lines = [`xmpp-s3-upload doctor  ${endpoint}`];
   for (const r of results) {
     lines.push(`${MARK[r.status]} ${r.check.padEnd(width)}  ${r.status === 'skip' ? `skipped: ${r.detail}` : r.detail}`);

@@ -70,8 +70,9 @@ Try it:
     -H 'Content-Type: application/json' \\
     -d '{"jid":"alice@${config.domains[0]}","filename":"hello.txt","size":6,"contentType":"text/plain"}'
   # then PUT the bytes to put.url with the headers in put.headers, and GET get.url:
-  npx xmpp-s3-upload upload README.md --jid alice@${config.domains[0]}
-  npx xmpp-s3-upload quota show alice@${config.domains[0]}
+  npm run cli -- upload README.md --jid alice@${config.domains[0]}
+  npm run cli -- quota show alice@${config.domains[0]}
+  npm run cli -- doctor
 
 Stop with Ctrl-C.`);
   await new Promise<void>((resolve) => {
