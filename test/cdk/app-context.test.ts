@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/config.ts';
-import { readAppSettings } from '../../lib/app-context.ts';
+import { DEPLOYMENT_DEFAULTS, readAppSettings } from '../../lib/app-context.ts';
 import { createApp } from '../../lib/create-app.ts';
 
 const problemsOf = (context: Record<string, unknown>): readonly string[] => {
@@ -75,5 +76,22 @@ describe('createApp', () => {
     expect(() => createApp({ context: { domains: ['example.org'], putUrlTtlSeconds: '0' } })).toThrow(
       /putUrlTtlSeconds \(UPLOAD_PUT_URL_TTL_SECONDS\)/,
     );
+  });
+});
+
+describe('docs/configuration.md deployment table', () => {
+  it('lists exactly the DEPLOYMENT_DEFAULTS keys, with their defaults', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = new Map<string, string>();
+    for (const line of doc.split('\n')) {
+      const cells = line.split('|').map((cell) => cell.trim());
+      const key = /^`(\w+)`$/.exec(cells[1] ?? '')?.[1];
+      if (key !== undefined && cells.length === 5) rows.set(key, (cells[2] ?? '').replaceAll('`', ''));
+    }
+
+    expect([...rows.keys()]).toEqual(Object.keys(DEPLOYMENT_DEFAULTS));
+    for (const [key, value] of Object.entries(DEPLOYMENT_DEFAULTS)) {
+      if (key !== 'logRetentionDays') expect(rows.get(key), key).toBe(value === undefined ? 'none' : String(value));
+    }
   });
 });
