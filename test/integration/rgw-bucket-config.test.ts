@@ -18,7 +18,7 @@ import { createS3Signer } from '../../lambda/adapters/s3-presigner.ts';
 import { waitFor } from '../e2e/support/run-dir.ts';
 import { type Rgw, startRgw } from '../support/rgw.ts';
 import { createStackBucket, RGW_NOT_APPLIED, rgwOperations } from '../support/rgw-bucket.ts';
-import { type StackBucket, synthStackBucket } from '../support/stack-bucket.ts';
+import { type StackBucket, synthStack } from '../support/stack-bucket.ts';
 
 const BUCKET = 'xmpp-s3-upload-config';
 /** A lifecycle "day" on this RGW, seconds; with retentionDays 1 an upload expires after it. */
@@ -31,7 +31,7 @@ const objectUrl = (key: string) => `${rgw.endpoint}/${BUCKET}/${key}`;
 const putAsOwner = (key: string, Bucket = BUCKET) => rgw.client().send(new PutObjectCommand({ Bucket, Key: key, Body: 'kept' }));
 
 beforeAll(async () => {
-  stackBucket = synthStackBucket({ retentionDays: 1 });
+  stackBucket = synthStack({ retentionDays: 1 }).bucket;
   rgw = await startRgw({ lifecycleDaySeconds: DAY_SECONDS });
   await createStackBucket(rgw, BUCKET, stackBucket);
 });

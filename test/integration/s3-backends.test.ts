@@ -11,7 +11,7 @@ import { parseConfig } from '../../lambda/core/config.ts';
 import { type StrictS3, startStrictS3 } from '../../local/s3-strict.ts';
 import { type Rgw, startRgw } from '../support/rgw.ts';
 import { createStackBucket } from '../support/rgw-bucket.ts';
-import { synthStackBucket } from '../support/stack-bucket.ts';
+import { synthStack } from '../support/stack-bucket.ts';
 import { runCase, type S3Backend } from './s3-case-run.ts';
 import { expectedOf, S3_CASES } from './s3-cases.ts';
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
     region: 'eu-central-1',
   });
   rgw = await startRgw();
-  await createStackBucket(rgw, BUCKET, synthStackBucket());
+  await createStackBucket(rgw, BUCKET, synthStack().bucket);
   backends = [
     { name: 'strict local S3', kind: 'strict', endpoint: strict.endpoint, bucket: BUCKET, region: 'eu-central-1', credentials, config },
     { name: 'Ceph RGW', kind: 'rgw', endpoint: rgw.endpoint, bucket: BUCKET, region: rgw.region, credentials: rgw.credentials, config },

@@ -1,7 +1,7 @@
 /**
  * The IAM and STS query APIs of RGW (form POSTs to the S3 endpoint, SigV4-signed with the SDK's own
- * signer), for the calls the S3 client does not make: a user policy allowing STS, and temporary
- * credentials with a session token.
+ * signer), for the calls the S3 client does not make: a role with a permission policy, and its
+ * temporary credentials with a session token (what Lambda hands a function).
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -58,4 +58,39 @@ export function sessionCredentialsFrom(xml: string): SessionCredentials {
     sessionToken: element(xml, 'SessionToken'),
     expiration: new Date(element(xml, 'Expiration')),
   };
+}
+
+/**
+ * Creates `roleName` (assumable by `userId`) with `policyDocument` as its permissions and assumes it:
+ * the credentials then have exactly that policy's rights, as a Lambda function's role credentials do.
+ */
+export async function assumeRoleWithPolicy(
+  endpoint: string,
+  credentials: StaticCredentials,
+  input: { readonly userId: string; readonly roleName: string; readonly policyDocument: unknown; readonly durationSeconds: number },
+): Promise<SessionCredentials> {
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam:::user/${input.userId}`] }, Action: ['sts:AssumeRole'] }],
+  };
+  const { roleName } = input;
+  await callRgwApi(endpoint, credentials, 'iam', {
+    Action: 'CreateRole',
+    RoleName: roleName,
+    Path: '/',
+    AssumeRolePolicyDocument: JSON.stringify(trust),
+  });
+  await callRgwApi(endpoint, credentials, 'iam', {
+    Action: 'PutRolePolicy',
+    RoleName: roleName,
+    PolicyName: `${roleName}-permissions`,
+    PolicyDocument: JSON.stringify(input.policyDocument),
+  });
+  const xml = await callRgwApi(endpoint, credentials, 'sts', {
+    Action: 'AssumeRole',
+    RoleArn: `arn:aws:iam:::role/${roleName}`,
+    RoleSessionName: `${roleName}-session`,
+    DurationSeconds: String(input.durationSeconds),
+  });
+  return sessionCredentialsFrom(xml);
 }

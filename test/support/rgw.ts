@@ -14,7 +14,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { freePort, waitFor } from '../e2e/support/run-dir.ts';
 import { RGW_NAME, renderCephConf } from './rgw-config.ts';
 import { type Daemon, killDaemonsNow, spawnDaemon, stopDaemons } from './rgw-daemons.ts';
-import { callRgwApi, type SessionCredentials, type StaticCredentials, sessionCredentialsFrom } from './rgw-iam.ts';
+import { assumeRoleWithPolicy, type SessionCredentials, type StaticCredentials } from './rgw-iam.ts';
 import { ensureCeph } from './rgw-install.ts';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ const START_TIMEOUT_MS = 60_000;
 export interface RgwOptions {
   /** Seconds of a lifecycle "day" (`rgw lc debug interval`); absent: real days. */
   readonly lifecycleDaySeconds?: number;
-  /** Turns on STS, so {@link Rgw.sessionCredentials} hands out temporary credentials. */
+  /** Turns on STS, so {@link Rgw.assumeRole} hands out temporary credentials. */
   readonly sts?: boolean;
   /** RAM cap of the object store. @default 256 MiB */
   readonly memstoreBytes?: number;
@@ -41,8 +41,11 @@ export interface Rgw {
   readonly credentials: StaticCredentials;
   /** An S3 client of the user (path style, no flexible checksums). */
   client(credentials?: StaticCredentials | SessionCredentials): S3Client;
-  /** Temporary credentials of the user with a session token (STS GetSessionToken); needs `sts`. */
-  sessionCredentials(durationSeconds?: number): Promise<SessionCredentials>;
+  /**
+   * Creates a role with `policyDocument` as its permissions and returns its temporary credentials
+   * (STS AssumeRole, with a session token), as Lambda hands them to a function; needs `sts`.
+   */
+  assumeRole(roleName: string, policyDocument: unknown, durationSeconds?: number): Promise<SessionCredentials>;
   /** Stops the daemons it started (by PID) and deletes the folder. */
   close(): Promise<void>;
 }
@@ -136,16 +139,8 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
       `--access-key=${credentials.accessKeyId}`,
       `--secret-key=${credentials.secretAccessKey}`,
     ]);
-    if (stsKey !== undefined) {
-      await cli(dir, 'radosgw-admin', ['caps', 'add', `--uid=${USER_ID}`, '--caps=user-policy=*']);
-      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:GetSessionToken'], Resource: '*' }] };
-      await callRgwApi(endpoint, credentials, 'iam', {
-        Action: 'PutUserPolicy',
-        UserName: USER_ID,
-        PolicyName: 'session-tokens',
-        PolicyDocument: JSON.stringify(policy),
-      });
-    }
+    // Roles and their policies are made through RGW's IAM API, which needs these capabilities.
+    if (stsKey !== undefined) await cli(dir, 'radosgw-admin', ['caps', 'add', `--uid=${USER_ID}`, '--caps=user-policy=*;roles=*']);
     const rgw: Rgw = {
       endpoint,
       region: RGW_REGION,
@@ -160,10 +155,9 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
           responseChecksumValidation: 'WHEN_REQUIRED',
           maxAttempts: 1,
         }),
-      async sessionCredentials(durationSeconds = 900) {
-        if (stsKey === undefined) throw new Error('startRgw({ sts: true }) is needed for session credentials');
-        const xml = await callRgwApi(endpoint, credentials, 'sts', { Action: 'GetSessionToken', DurationSeconds: String(durationSeconds) });
-        return sessionCredentialsFrom(xml);
+      async assumeRole(roleName, policyDocument, durationSeconds = 900) {
+        if (stsKey === undefined) throw new Error('startRgw({ sts: true }) is needed for role credentials');
+        return assumeRoleWithPolicy(endpoint, credentials, { userId: USER_ID, roleName, policyDocument, durationSeconds });
       },
       close,
     };
