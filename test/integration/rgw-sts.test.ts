@@ -9,10 +9,9 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Signer } from '../../lambda/adapters/s3-presigner.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { resolveIntrinsics } from '../support/cfn-intrinsics.ts';
 import { type Rgw, startRgw } from '../support/rgw.ts';
-import { createStackBucket } from '../support/rgw-bucket.ts';
 import type { SessionCredentials } from '../support/rgw-iam.ts';
+import { prepareRgwUploads } from '../support/rgw-uploads.ts';
 import { synthStack } from '../support/stack-bucket.ts';
 
 const BUCKET = 'xmpp-s3-upload-sts';
@@ -21,23 +20,9 @@ let rgw: Rgw;
 let role: SessionCredentials;
 let stack: LocalStack;
 
-interface Statement {
-  readonly Action: string | string[];
-}
-
-/** The handler role's S3 statements (the rest is for logs, DynamoDB and the secret, which RGW does not serve). */
-function s3Statements(documents: readonly unknown[]): Statement[] {
-  const statements = documents.flatMap((d) => (d as { Statement: Statement[] }).Statement);
-  return statements.filter((s) => [s.Action].flat().every((action) => action.startsWith('s3:')));
-}
-
 beforeAll(async () => {
-  const synthesized = synthStack();
   rgw = await startRgw({ sts: true });
-  await createStackBucket(rgw, BUCKET, synthesized.bucket);
-  const context = { bucketLogicalId: synthesized.bucket.logicalId, bucketName: BUCKET, region: rgw.region };
-  const policy = { Version: '2012-10-17', Statement: resolveIntrinsics(s3Statements(synthesized.handlerPolicyDocuments), context) };
-  role = await rgw.assumeRole('slot-handler', policy);
+  ({ credentials: role } = await prepareRgwUploads(rgw, BUCKET, synthStack()));
   // What Lambda does for the function: the role's credentials as environment variables.
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: role.accessKeyId,
