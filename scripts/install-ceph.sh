@@ -9,6 +9,8 @@
 #
 # Needs root (apt-get); CI runs as root on a fresh machine.
 set -eu
+# shellcheck source=apt-without-services.sh
+. "$(dirname "$0")/apt-without-services.sh"
 
 say() { echo "install-ceph: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -33,29 +35,10 @@ if all_present; then
   exit 0
 fi
 
-[ "$(id -u)" = 0 ] || die "must run as root to install: $PACKAGES"
-command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $PACKAGES by hand"
-
-# Keep invoke-rc.d from starting the packages' services. Restore whatever was there before.
-policy=/usr/sbin/policy-rc.d
-backup=""
-if [ -e "$policy" ]; then
-  backup=$(mktemp)
-  cp -p "$policy" "$backup"
-fi
-restore_policy() {
-  if [ -n "$backup" ]; then mv -f "$backup" "$policy"; else rm -f "$policy"; fi
-}
-trap restore_policy EXIT
-printf '#!/bin/sh\n# written by install-ceph.sh: do not start services during install\nexit 101\n' >"$policy"
-chmod 755 "$policy"
-
 say "installing: $PACKAGES"
-export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=300 update -q || die "apt-get update failed"
 # No recommends: they pull in the mgr, mds and dashboards, which the fixture does not run.
 # shellcheck disable=SC2086
-apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $PACKAGES || die "apt-get install $PACKAGES failed"
+apt_install_without_services install-ceph.sh --no-install-recommends $PACKAGES
 
 for binary in $BINARIES; do
   command -v "$binary" >/dev/null 2>&1 || die "$binary still missing after install"
