@@ -30,11 +30,12 @@ let stackBucket: StackBucket;
 const objectUrl = (key: string) => `${rgw.endpoint}/${BUCKET}/${key}`;
 const putAsOwner = (key: string, Bucket = BUCKET) => rgw.client().send(new PutObjectCommand({ Bucket, Key: key, Body: 'kept' }));
 
+// 600 s: on a fresh machine the first start installs Ceph (apt), perhaps after the XMPP servers' install.
 beforeAll(async () => {
   stackBucket = synthStack({ retentionDays: 1 }).bucket;
   rgw = await startRgw({ lifecycleDaySeconds: DAY_SECONDS });
   await createStackBucket(rgw, BUCKET, stackBucket);
-});
+}, 600_000);
 
 afterAll(async () => {
   await rgw?.close();

@@ -20,6 +20,7 @@ let rgw: Rgw;
 let role: SessionCredentials;
 let stack: LocalStack;
 
+// 600 s: on a fresh machine the first start installs Ceph (apt), perhaps after the XMPP servers' install.
 beforeAll(async () => {
   rgw = await startRgw({ sts: true });
   ({ credentials: role } = await prepareRgwUploads(rgw, BUCKET, synthStack()));
@@ -30,7 +31,7 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: role.sessionToken,
   });
   stack = await startLocalStack({ s3: { endpoint: rgw.endpoint, bucket: BUCKET, region: rgw.region, credentials: fromEnv() } });
-});
+}, 600_000);
 
 afterAll(async () => {
   await stack?.close();

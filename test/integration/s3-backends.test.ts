@@ -24,6 +24,7 @@ let rgw: Rgw | undefined;
 let dataDir: string | undefined;
 let backends: S3Backend[] = [];
 
+// 600 s: on a fresh machine the first start installs Ceph (apt), perhaps after the XMPP servers' install.
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 's3-cases-'));
   strict = await startStrictS3({
@@ -40,7 +41,7 @@ beforeAll(async () => {
     { name: 'strict local S3', kind: 'strict', endpoint: strict.endpoint, bucket: BUCKET, region: 'eu-central-1', credentials, config },
     { name: 'Ceph RGW', kind: 'rgw', endpoint: rgw.endpoint, bucket: BUCKET, region: rgw.region, credentials: rgw.credentials, config },
   ];
-});
+}, 600_000);
 
 afterAll(async () => {
   await rgw?.close();
