@@ -3,6 +3,7 @@
  * signature has been checked already, so the credentials are dropped on the way: s3rver knows
  * only its own key and checks request times against the real clock.
  */
+import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { Hash } from '@smithy/hash-node';
@@ -60,9 +61,24 @@ class PayloadCheck extends Transform {
   }
 }
 
+/**
+ * s3rver stores a key as a file path, each segment a file or folder name plus a suffix of up to
+ * 22 bytes (`._S3rver_metadata.json`), and crashes on names the file system refuses (255 bytes).
+ * S3 keys may hold any segment up to the 1024-byte key limit, and a slot's filename may be 255 bytes
+ * of UTF-8: such segments are stored under a hash of themselves instead (a listing shows that name).
+ */
+const MAX_STORED_SEGMENT_BYTES = 200;
+
+function storedSegment(raw: string): string {
+  const segment = decodeURIComponent(raw);
+  if (Buffer.byteLength(segment, 'utf8') <= MAX_STORED_SEGMENT_BYTES) return raw;
+  return `~sha256-${createHash('sha256').update(segment, 'utf8').digest('hex')}`;
+}
+
 function upstreamPath(request: S3Request): string {
+  const path = request.rawPath.split('/').map(storedSegment).join('/');
   const query = request.query.filter((p) => !AUTH_PARAMS.has(p.name)).map((p) => p.raw);
-  return query.length > 0 ? `${request.rawPath}?${query.join('&')}` : request.rawPath;
+  return query.length > 0 ? `${path}?${query.join('&')}` : path;
 }
 
 function fail(res: ServerResponse, method: string, error: unknown): void {

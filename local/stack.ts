@@ -1,13 +1,14 @@
 /**
  * The local stack: the same routes as the Lambda, on 127.0.0.1, against strict embedded S3
  * (s3rver behind a SigV4 verifier) and embedded DynamoDB (dynalite). Used by `npm start`, by
- * the integration and end-to-end tests, and by the benchmarks.
+ * the integration and end-to-end tests, and by the benchmarks. With {@link LocalStackOptions.s3}
+ * it signs for an external S3 instead (the tests use Ceph RGW), credentials and all.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
+import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
 import { LOCAL_DYNAMO_CREDENTIALS, startDynamo } from './dynamo.ts';
@@ -23,6 +24,17 @@ export const LOCAL_S3_CREDENTIALS = {
   secretAccessKey: 'local-stack-secret-access-key-0123456789',
 } as const;
 
+/** An S3 the local stack signs PUT URLs for instead of starting its strict embedded one. */
+export interface ExternalS3 {
+  /** Path-style endpoint, `http://127.0.0.1:7480`: URLs are `<endpoint>/<bucket>/<key>`. */
+  readonly endpoint: string;
+  /** Must exist, configured as the stack configures its bucket (public read under the key prefix, CORS). */
+  readonly bucket: string;
+  readonly region: string;
+  /** Static keys, or temporary ones with a session token (which the PUT URLs then carry), or a provider. */
+  readonly credentials: SlotServiceWiring['s3Credentials'];
+}
+
 export interface LocalStackOptions {
   /** Slot endpoint port; 0 or absent: ephemeral. */
   readonly port?: number;
@@ -35,6 +47,8 @@ export interface LocalStackOptions {
   readonly now?: () => Date;
   /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true */
   readonly publicRead?: boolean;
+  /** Sign for this S3 instead of the strict embedded one (which then is not started). */
+  readonly s3?: ExternalS3;
 }
 
 export interface LocalStack {
@@ -42,8 +56,9 @@ export interface LocalStack {
   readonly endpoint: string;
   readonly secret: string;
   readonly config: ServiceConfig;
-  /** The strict S3 endpoint; objects live at `<s3Endpoint>/<bucket>/<key>`. */
+  /** The S3 endpoint (strict embedded or external); objects live at `<s3Endpoint>/<bucket>/<key>`. */
   readonly s3Endpoint: string;
+  readonly bucket: string;
   readonly dynamoEndpoint: string;
   close(): Promise<void>;
 }
@@ -61,17 +76,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
   };
   try {
-    const s3 = await startStrictS3({
-      dataDir: join(dataDir, 's3'),
-      bucket: LOCAL_BUCKET,
-      keyPrefix: config.keyPrefix,
-      corsOrigins: [...config.corsOrigins],
-      ...(options.publicRead === undefined ? {} : { publicRead: options.publicRead }),
-      credentials: LOCAL_S3_CREDENTIALS,
-      region: LOCAL_REGION,
-      now,
-    });
-    closers.push(s3.close);
+    const s3 = options.s3 ?? (await startEmbeddedS3(join(dataDir, 's3'), config, now, closers, options.publicRead));
     const dynamo = await startDynamo({
       tableName: LOCAL_TABLE,
       ...(options.dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamo') }),
@@ -79,10 +84,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(dynamo.close);
     const { requestSlot } = wireSlotService({
       config,
-      region: LOCAL_REGION,
-      bucket: LOCAL_BUCKET,
+      region: s3.region,
+      bucket: s3.bucket,
       tableName: LOCAL_TABLE,
-      s3Credentials: LOCAL_S3_CREDENTIALS,
+      s3Credentials: s3.credentials,
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       dynamoCredentials: LOCAL_DYNAMO_CREDENTIALS,
@@ -91,9 +96,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const routes = createRoutes({ config, secret, requestSlot, now, ...(options.log === undefined ? {} : { log: options.log }) });
     const served = await serveRoutes(routes, options.port ?? 0);
     closers.push(served.close);
-    return { endpoint: served.url, secret, config, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, close };
+    return { endpoint: served.url, secret, config, s3Endpoint: s3.endpoint, bucket: s3.bucket, dynamoEndpoint: dynamo.endpoint, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** The strict embedded S3 with the local bucket and key; its close joins `closers`. */
+async function startEmbeddedS3(
+  dataDir: string,
+  config: ServiceConfig,
+  now: () => Date,
+  closers: (() => Promise<void>)[],
+  publicRead: boolean | undefined,
+): Promise<ExternalS3> {
+  const s3 = await startStrictS3({
+    dataDir,
+    bucket: LOCAL_BUCKET,
+    keyPrefix: config.keyPrefix,
+    corsOrigins: [...config.corsOrigins],
+    ...(publicRead === undefined ? {} : { publicRead }),
+    credentials: LOCAL_S3_CREDENTIALS,
+    region: LOCAL_REGION,
+    now,
+  });
+  closers.push(s3.close);
+  return { endpoint: s3.endpoint, bucket: LOCAL_BUCKET, region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS };
 }

@@ -9,6 +9,8 @@
 #
 # Needs root (apt-get); CI runs as root on a fresh machine.
 set -eu
+# shellcheck source=apt-without-services.sh
+. "$(dirname "$0")/apt-without-services.sh"
 
 say() { echo "install-xmpp-servers: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -28,28 +30,9 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 
-[ "$(id -u)" = 0 ] || die "must run as root to install:$missing"
-command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install$missing by hand"
-
-# Keep invoke-rc.d from starting the packages' services. Restore whatever was there before.
-policy=/usr/sbin/policy-rc.d
-backup=""
-if [ -e "$policy" ]; then
-  backup=$(mktemp)
-  cp -p "$policy" "$backup"
-fi
-restore_policy() {
-  if [ -n "$backup" ]; then mv -f "$backup" "$policy"; else rm -f "$policy"; fi
-}
-trap restore_policy EXIT
-printf '#!/bin/sh\n# written by install-xmpp-servers.sh: do not start services during install\nexit 101\n' >"$policy"
-chmod 755 "$policy"
-
 say "installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=300 update -q || die "apt-get update failed"
 # shellcheck disable=SC2086
-apt-get -o DPkg::Lock::Timeout=300 install -y -q $missing || die "apt-get install$missing failed"
+apt_install_without_services install-xmpp-servers.sh $missing
 
 # Belt and braces: stop daemons that a postinst started despite policy-rc.d (no systemd here).
 stop_pidfile() {

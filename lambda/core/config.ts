@@ -101,7 +101,8 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
   },
   objectAcl: {
     shown: 'none',
-    meaning: '`public-read` adds `x-amz-acl` to the PUT query (buckets that still use ACLs)',
+    meaning:
+      '`public-read` adds `x-amz-acl` to the PUT query (buckets that still use ACLs; AWS S3 honours it there, Ceph RGW 16.2 ignores it)',
     parse: (v) => parseObjectAcl(v),
   },
   corsOrigins: { shown: '`["*"]`', meaning: 'origins allowed by the bucket CORS rule', parse: (v) => parseCorsOrigins(v, ['*']) },

@@ -1,7 +1,8 @@
 /**
  * End to end with Debian's ejabberd 23.01: a real client, ejabberd (an `ejabberd_service` listener for the
- * upload host), the component bridge, the slot endpoint of the local stack, and the strict embedded S3.
- * Fails (never skips) when ejabberd is missing and cannot be installed.
+ * upload host), the component bridge, the slot endpoint of the local stack, and the strict embedded S3; the
+ * uploads also run through a second stack signing for Ceph RGW. Fails (never skips) when ejabberd or Ceph is
+ * missing and cannot be installed.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +10,10 @@ import { type Bridge, startBridge } from '../../component/bridge.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { type EjabberdRun, prepareEjabberd } from './support/ejabberd.ts';
 import { ensureXmppServers } from './support/install.ts';
+import { type RgwStack, startRgwStack } from './support/rgw-stack.ts';
 import { runDirCleanup, waitFor } from './support/run-dir.ts';
 import { discoItems, NS_UPLOAD, slotRequest, summarise } from './support/upload-flow.ts';
-import { type FlowContext, SERVICE_JID, STACK_ENV, uploadFlowTests } from './support/upload-suite.ts';
+import { type FlowContext, RGW_SERVICE_JID, SERVICE_JID, STACK_ENV, uploadFlowTests, uploadTests } from './support/upload-suite.ts';
 import { login, type TestClient } from './support/xmpp-client.ts';
 
 const COMPONENT_SECRET = randomBytes(12).toString('hex');
@@ -20,6 +22,8 @@ describe('ejabberd 23.01 with the component bridge', () => {
   let ejabberd: EjabberdRun;
   let stack: LocalStack;
   let bridge: Bridge | undefined;
+  let rgwBridge: Bridge | undefined;
+  let rgwStack: RgwStack | undefined;
   const clients: TestClient[] = [];
   let context: FlowContext | undefined;
   const cleanup = runDirCleanup();
@@ -33,6 +37,7 @@ describe('ejabberd 23.01 with the component bridge', () => {
   beforeAll(async () => {
     ensureXmppServers();
     stack = await startLocalStack({ env: STACK_ENV });
+    rgwStack = await startRgwStack();
     ejabberd = await prepareEjabberd(COMPONENT_SECRET);
     await ejabberd.start();
     await ejabberd.register('alice', 'localhost', 'alice-password');
@@ -47,21 +52,34 @@ describe('ejabberd 23.01 with the component bridge', () => {
       reconnectMaxDelayMs: 1000,
     });
     await bridge.connected;
+    rgwBridge = await startBridge({
+      jid: RGW_SERVICE_JID,
+      server: `127.0.0.1:${ejabberd.componentPort}`,
+      componentSecret: COMPONENT_SECRET,
+      endpoint: rgwStack.stack.endpoint,
+      secret: rgwStack.stack.secret,
+    });
+    await rgwBridge.connected;
     context = { alice: await user('alice', 'localhost'), bob: await user('bob', 'other.localhost') };
   }, 600_000);
 
   afterAll(async () => {
     for (const client of clients) await client.stop();
     await bridge?.stop();
+    await rgwBridge?.stop();
     await ejabberd?.stop();
     cleanup(ejabberd?.runDir, context !== undefined);
     await stack?.close();
+    await rgwStack?.close();
   });
 
-  uploadFlowTests('localhost', () => {
+  const ctx = () => {
     if (!context) throw new Error('beforeAll did not finish');
     return context;
-  });
+  };
+
+  uploadFlowTests('localhost', ctx);
+  uploadTests(RGW_SERVICE_JID, 'Ceph RGW (with session-token URLs)', ctx);
 
   it('grants slots again after ejabberd restarts and the bridge reconnects', async () => {
     for (const client of clients.splice(0)) await client.stop();

@@ -1,6 +1,7 @@
 /**
  * End to end with Debian's Prosody 0.12: a real client, Prosody, the component bridge, the slot endpoint of
- * the local stack, and the strict embedded S3. Fails (never skips) when Prosody is missing and cannot be installed.
+ * the local stack, and the strict embedded S3; the uploads also run through a second stack signing for Ceph RGW.
+ * Fails (never skips) when Prosody or Ceph is missing and cannot be installed.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +9,10 @@ import { type Bridge, type BridgeLogLine, startBridge } from '../../component/br
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { ensureXmppServers } from './support/install.ts';
 import { type ProsodyRun, prepareProsody } from './support/prosody.ts';
+import { type RgwStack, startRgwStack } from './support/rgw-stack.ts';
 import { freePort, runDirCleanup, waitFor } from './support/run-dir.ts';
 import { NS_UPLOAD, slotRequest, summarise } from './support/upload-flow.ts';
-import { type FlowContext, SERVICE_JID, STACK_ENV, uploadFlowTests } from './support/upload-suite.ts';
+import { type FlowContext, RGW_SERVICE_JID, SERVICE_JID, STACK_ENV, uploadFlowTests, uploadTests } from './support/upload-suite.ts';
 import { login, type TestClient } from './support/xmpp-client.ts';
 
 const COMPONENT_SECRET = randomBytes(12).toString('hex');
@@ -19,6 +21,7 @@ const RECONNECT = { reconnectDelayMs: 200, reconnectMaxDelayMs: 1000 };
 describe('Prosody 0.12 with the component bridge', () => {
   let prosody: ProsodyRun;
   let stack: LocalStack;
+  let rgwStack: RgwStack | undefined;
   const bridges: Bridge[] = [];
   const clients: TestClient[] = [];
   const logs: BridgeLogLine[] = [];
@@ -48,11 +51,13 @@ describe('Prosody 0.12 with the component bridge', () => {
   beforeAll(async () => {
     ensureXmppServers();
     stack = await startLocalStack({ env: STACK_ENV });
+    rgwStack = await startRgwStack();
     prosody = await prepareProsody(COMPONENT_SECRET);
     prosody.register('alice', 'localhost', 'alice-password');
     prosody.register('bob', 'other.localhost', 'bob-password');
     await prosody.start();
     await connect(SERVICE_JID, stack.endpoint, stack.secret);
+    await connect(RGW_SERVICE_JID, rgwStack.stack.endpoint, rgwStack.stack.secret);
     await connect('unreachable.localhost', `http://127.0.0.1:${await freePort()}`, stack.secret);
     await connect('misconfigured.localhost', stack.endpoint, 'not-the-secret');
     context = { alice: await user('alice', 'localhost'), bob: await user('bob', 'other.localhost') };
@@ -64,6 +69,7 @@ describe('Prosody 0.12 with the component bridge', () => {
     await prosody?.stop();
     cleanup(prosody?.runDir, context !== undefined);
     await stack?.close();
+    await rgwStack?.close();
   });
 
   const ctx = () => {
@@ -72,6 +78,7 @@ describe('Prosody 0.12 with the component bridge', () => {
   };
 
   uploadFlowTests('localhost', ctx);
+  uploadTests(RGW_SERVICE_JID, 'Ceph RGW (with session-token URLs)', ctx);
 
   it.each([
     ['refuses connections', 'unreachable.localhost'],

@@ -33,6 +33,10 @@ VirtualHost "other.localhost"
 Component "upload.localhost"
   component_secret = "__COMPONENT_SECRET__"
 
+-- The same service signing for Ceph RGW instead of the strict local S3.
+Component "rgw-upload.localhost"
+  component_secret = "__COMPONENT_SECRET__"
+
 -- Bridged to an endpoint that refuses connections, and with a wrong endpoint secret: the bridge answers
 -- wait/service-unavailable by itself.
 Component "unreachable.localhost"

@@ -76,13 +76,14 @@ export async function discoInfo(client: TestClient, service: string): Promise<Up
   };
 }
 
-/** The service JID among the domain's disco#items that announces XEP-0363 (how clients find it). */
-export async function findUploadService(client: TestClient, domain: string): Promise<string | undefined> {
+/** The service JIDs among the domain's disco#items that announce XEP-0363 (how clients find them), in the server's order. */
+export async function findUploadServices(client: TestClient, domain: string): Promise<string[]> {
+  const found: string[] = [];
   for (const jid of await discoItems(client, domain)) {
     const info = await discoInfo(client, jid).catch(() => undefined);
-    if (info?.features.includes(NS_UPLOAD)) return jid;
+    if (info?.features.includes(NS_UPLOAD)) found.push(jid);
   }
-  return undefined;
+  return found;
 }
 
 /** The PUT and GET URLs of a slot reply in either namespace, and the slot's `<header>` names. */

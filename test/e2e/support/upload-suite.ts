@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import {
   discoInfo,
   type FileRequest,
-  findUploadService,
+  findUploadServices,
   NS_LEGACY,
   NS_UPLOAD,
   putAndGet,
@@ -18,6 +18,8 @@ import {
 import { type Stanza, type TestClient, xml } from './xmpp-client.ts';
 
 export const SERVICE_JID = 'upload.localhost';
+/** The same service signing for Ceph RGW instead of the strict local S3 (a second local stack and bridge). */
+export const RGW_SERVICE_JID = 'rgw-upload.localhost';
 export const MAX_FILE_SIZE_BYTES = 1_048_576;
 
 /** The local stack's configuration in both tests: only `localhost` is served. */
@@ -95,7 +97,8 @@ export const REPLY_CASES: readonly ReplyCase[] = [
 export function uploadFlowTests(domain: string, ctx: () => FlowContext): void {
   it(`finds ${SERVICE_JID} through the disco#items of ${domain} and reads max-file-size from its disco#info`, async () => {
     const { alice } = ctx();
-    expect(await findUploadService(alice, domain)).toBe(SERVICE_JID);
+    // Both services of the test (strict local S3 and RGW) are listed; this one must be among them.
+    expect(await findUploadServices(alice, domain)).toContain(SERVICE_JID);
     const info = await discoInfo(alice, SERVICE_JID);
     expect(info.identity).toBe('store/file');
     expect(info.features).toEqual(expect.arrayContaining([NS_UPLOAD, NS_LEGACY]));
@@ -110,14 +113,19 @@ export function uploadFlowTests(domain: string, ctx: () => FlowContext): void {
     });
   }
 
+  uploadTests(SERVICE_JID, 'the strict local S3', ctx);
+}
+
+/** Real uploads through slots of `serviceJid`, whose local stack signs for `store`. */
+export function uploadTests(serviceJid: string, store: string, ctx: () => FlowContext): void {
   it.each([NS_UPLOAD, NS_LEGACY])(
-    'uploads through a %s slot with only Content-Type and Content-Length and gets the bytes back',
+    `uploads into ${store} through a %s slot with only Content-Type and Content-Length and gets the bytes back`,
     async (ns) => {
       const body = randomBytes(4096);
       const contentType = 'application/octet-stream';
       const reply = await ctx().alice.iq(
         'get',
-        SERVICE_JID,
+        serviceJid,
         slotRequest(ns, { filename: 'report 1+1.bin', size: body.length, contentType }),
       );
       expect(summarise(reply)).toBe(`result slot ${ns}`);
@@ -130,10 +138,10 @@ export function uploadFlowTests(domain: string, ctx: () => FlowContext): void {
     },
   );
 
-  it('refuses a PUT of another size than requested (the URL signs Content-Length)', async () => {
+  it(`refuses a PUT into ${store} of another size than requested (the URL signs Content-Length)`, async () => {
     const reply = await ctx().alice.iq(
       'get',
-      SERVICE_JID,
+      serviceJid,
       slotRequest(NS_UPLOAD, { filename: 'x.bin', size: 100, contentType: 'application/octet-stream' }),
     );
     const result = await putAndGet(slotUrls(reply, NS_UPLOAD), randomBytes(101), 'application/octet-stream');
