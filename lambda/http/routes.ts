@@ -35,6 +35,7 @@ export interface RouteDeps {
 }
 
 export const XMPP_CONTENT_TYPE = 'application/xmpp+xml';
+const NOT_FOUND_TEXT = 'No such route; the endpoint serves POST /xmpp, POST /v1/slots, GET /v1/info and GET /healthz.';
 const XML_TYPES = new Set([XMPP_CONTENT_TYPE, 'application/xml', 'text/xml']);
 
 interface Outcome {
@@ -128,9 +129,10 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     const { pathname } = new URL(request.url);
     const found = route(request.method, pathname);
     out.route = found.pattern;
-    if (found.allow === undefined) return httpError(404, 'not-found', `No route ${pathname}.`, 'cancel');
+    // Neither text echoes the path: on /xmpp/<secret> it holds the secret.
+    if (found.allow === undefined) return httpError(404, 'not-found', NOT_FOUND_TEXT, 'cancel');
     if (!found.allow.split(', ').includes(request.method)) {
-      return httpError(405, 'method-not-allowed', `Use ${found.allow} on ${pathname}.`, 'cancel', { allow: found.allow });
+      return httpError(405, 'method-not-allowed', `This route accepts ${found.allow} only.`, 'cancel', { allow: found.allow });
     }
     if (found.handler === undefined) {
       out.outcome = 'healthy';

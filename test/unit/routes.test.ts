@@ -249,4 +249,27 @@ describe('unknown routes and methods', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
   });
+
+  it.each([
+    ['GET /xmpp/<secret> (405)', `/xmpp/${SECRET}`, 405],
+    ['an unknown path holding the secret (404)', `/xmpp-old/${SECRET}/x`, 404],
+    ['a percent-encoded secret (405)', `/xmpp/${encodeURIComponent(SECRET).replace(/-/g, '%2D')}`, 405],
+  ])('never echoes the request path: %s', async (_name, path, status) => {
+    const { routes, logs } = setup();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const response = await routes(new Request(`http://x${path}`));
+      const shown = JSON.stringify([...response.headers]) + (await response.text());
+
+      expect(response.status).toBe(status);
+      expect(shown).not.toContain(SECRET);
+      expect(shown).not.toContain(path);
+      expect(shown).not.toContain('xmpp-old');
+      expect(JSON.stringify([logs, errors])).not.toContain(SECRET);
+    } finally {
+      console.error = original;
+    }
+  });
 });
