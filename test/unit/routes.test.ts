@@ -151,6 +151,29 @@ describe('POST /v1/slots', () => {
     });
   });
 
+  it.each([
+    ['a filename', '{"jid":"alice@localhost","filename":"a\\ud800b","size":1}', 'filename'],
+    ['a field name', '{"jid":"alice@localhost","filename":"a","size":1,"x\\udfff":1}', 'field name'],
+    ['an unknown field', '{"jid":"alice@localhost","filename":"a","size":1,"note":"\\ud800"}', '"note"'],
+  ])('refuses a lone surrogate in %s with 400 and says where it is', async (_name, body, named) => {
+    let called = false;
+    const { routes } = setup(async (raw) => {
+      called = true;
+      return granting(raw);
+    });
+
+    const response = await routes(
+      new Request('http://x/v1/slots', { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body }),
+    );
+
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.condition).toBe('bad-request');
+    expect(error.text).toContain(named);
+    expect(error.text).toContain('lone UTF-16 surrogate');
+    expect(called).toBe(false);
+  });
+
   it('refuses another media type with 415', async () => {
     const { routes } = setup();
 
