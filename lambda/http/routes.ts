@@ -27,6 +27,8 @@ export interface RequestRecord {
 export interface RouteDeps {
   readonly config: ServiceConfig;
   readonly secret: string;
+  /** Also accepted, so a rotation has no 401 window: Secrets Manager's AWSPREVIOUS, `UPLOAD_PREVIOUS_SECRET` locally. */
+  readonly previousSecret?: string | undefined;
   readonly requestSlot: SlotService;
   readonly now: () => Date;
   readonly log?: (record: RequestRecord) => void;
@@ -48,7 +50,7 @@ interface Outcome {
 type Handler = (request: Request, out: Outcome) => Promise<Response>;
 
 export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Response> {
-  const isSecret = secretChecker(deps.secret);
+  const isSecret = secretChecker([deps.secret, deps.previousSecret]);
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
 
   /** The slot service, recording who was granted what for the request log. */

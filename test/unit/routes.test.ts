@@ -72,6 +72,26 @@ describe('the shared secret', () => {
     expect(logs[0]?.route).toBe('POST /xmpp/:secret');
   });
 
+  it('accepts the previous secret too (rotation), in the header and in the path', async () => {
+    const previous = 'previous-secret-0123456789';
+    const routes = createRoutes({ config, secret: SECRET, previousSecret: previous, requestSlot: granting, now: () => NOW });
+
+    const header = await routes(json({ jid: 'alice@localhost', filename: 'a', size: 1 }, { authorization: `Bearer ${previous}` }));
+    const path = await routes(stanza(slotIq, `/xmpp/${previous}`, {}));
+    const current = await routes(json({ jid: 'alice@localhost', filename: 'a', size: 1 }));
+    const other = await routes(
+      json({ jid: 'alice@localhost', filename: 'a', size: 1 }, { authorization: 'Bearer other-secret-0123456789' }),
+    );
+
+    expect([header.status, path.status, current.status, other.status]).toEqual([201, 200, 201, 401]);
+  });
+
+  it('refuses a previous secret shorter than 16 characters at start', () => {
+    expect(() => createRoutes({ config, secret: SECRET, previousSecret: 'short', requestSlot: granting, now: () => NOW })).toThrow(
+      /at least 16 characters/,
+    );
+  });
+
   it('refuses a wrong path secret', async () => {
     const { routes } = setup();
 
