@@ -5,7 +5,7 @@
  * (lambda/adapters/quota-deadline.ts), not hang until the Lambda or the XMPP client gives up.
  */
 import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { SlotError } from '../core/errors.ts';
+import { SlotError } from '../core/errors.ts';
 import { storeUnavailable } from '../core/quota.ts';
 import { type Deadline, isSpent } from './quota-deadline.ts';
 import { QUOTA_PARTITION_KEY } from './quota-table.ts';
@@ -50,33 +50,62 @@ export function isConditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-/** Optimistic rounds per operation before giving up; beyond this, contention is pathological. */
+/** Rounds per operation (conflicts and transient failures together) before giving up. */
 export const MAX_ATTEMPTS = 8;
+/** Below this much time left a failed round is not run again: its calls could not finish. */
+const MIN_ROUND_MS = 200;
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** A store failure that running the operation again cannot cure (budget spent, contention). */
+class FinalStoreFailure extends Error {
+  override readonly name = 'FinalStoreFailure';
+}
 
 /** The failure of an operation whose deadline passed: nothing more is sent. */
 function budgetSpent(deadline: Deadline, cause?: unknown): SlotError {
-  const spent = new Error(`quota store budget of ${deadline.budgetMs} ms spent`, cause === undefined ? undefined : { cause });
-  return storeUnavailable(spent);
+  const text = `quota store budget of ${deadline.budgetMs} ms spent`;
+  return storeUnavailable(new FinalStoreFailure(text, cause === undefined ? undefined : { cause }));
+}
+
+/**
+ * Whether a store failure may pass by itself: no answer from DynamoDB at all (reset, refused,
+ * timed out), throttling, or a 5xx. A 4xx such as a ValidationException never does.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (!(error instanceof SlotError) || error.condition !== 'store-unavailable') return false;
+  const cause = error.cause as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (cause === undefined || cause instanceof FinalStoreFailure) return false;
+  const status = cause.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500 || THROTTLING.has(cause.name ?? '');
 }
 
 /** Random back-off between optimistic retries: up to 5 ms × 2^attempt, capped at 100 ms and by the deadline. */
-export function backoff(attempt: number, deadline: Deadline): Promise<void> {
-  const ms = Math.min(Math.max(0, deadline.remainingMs()), Math.random() * Math.min(100, 5 * 2 ** attempt));
+export function backoff(attempt: number, deadline: Deadline, minMs = 0): Promise<void> {
+  const ms = Math.min(Math.max(0, deadline.remainingMs()), minMs + Math.random() * Math.min(100, 5 * 2 ** attempt));
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
- * Runs `step` until it reports done (true), backing off after each conflict (false). Running
- * out of rounds or of time is a store failure: answering `store-unavailable` is safe, granting
- * unaccounted is not, and running into the Lambda timeout would refund nothing.
+ * Runs `step` until it reports done (true), backing off after each conflict (false) and after
+ * each transient store failure: every step is idempotent per slot id, so running it again after
+ * a failure whose write may have been applied charges nothing twice. Running out of rounds or of
+ * time is a store failure: answering `store-unavailable` is safe, granting unaccounted is not,
+ * and running into the Lambda timeout would refund nothing.
  */
 export async function retryOnConflict(step: (attempt: number) => Promise<boolean>, deadline: Deadline): Promise<void> {
+  let failure: unknown;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    if (isSpent(deadline)) throw budgetSpent(deadline);
-    if (await step(attempt)) return;
-    await backoff(attempt, deadline);
+    if (isSpent(deadline)) throw failure ?? budgetSpent(deadline);
+    try {
+      if (await step(attempt)) return;
+      await backoff(attempt, deadline);
+    } catch (error) {
+      if (!isTransientFailure(error) || deadline.remainingMs() < MIN_ROUND_MS) throw error;
+      failure = error;
+      await backoff(attempt, deadline, 20);
+    }
   }
-  throw storeUnavailable(new Error(`quota item still contended after ${MAX_ATTEMPTS} attempts`));
+  throw failure ?? storeUnavailable(new FinalStoreFailure(`quota item still contended after ${MAX_ATTEMPTS} attempts`));
 }
 
 /**

@@ -123,23 +123,42 @@ describe('DynamoQuotaStore when an answer is lost after DynamoDB applied the wri
     expect(await used(stores.direct, 'frank@example.org')).toMatchObject({ daily: 700, grants: 1 });
   });
 
-  it('leaves no charge behind when the global add was applied but every answer was lost', async () => {
+  it("charges once when every answer of the SDK's attempts was lost: the next round finds its mark", async () => {
     const stores = await freshStores({ dailyQuotaBytes: 10_000, globalQuotaBytes: 10_000 });
     planRequests({ 1: LOST, 2: LOST });
 
-    await expect(stores.proxied.admit(charge('gina@example.org', 1000))).rejects.toMatchObject({ condition: 'store-unavailable' });
+    await stores.proxied.admit(charge('gina@example.org', 1000));
 
-    expect(await used(stores.direct, 'gina@example.org')).toEqual({ daily: 0, global: 0, grants: 0 });
+    expect(await used(stores.direct, 'gina@example.org')).toEqual({ daily: 1000, global: 1000, grants: 1 });
   });
-});
 
-describe('DynamoQuotaStore when the store stops answering', () => {
-  it('answers store-unavailable within its budget and takes the user charge back', { timeout: 8000 }, async () => {
+  it('leaves no charge behind when the global add was applied and the store then stopped answering', { timeout: 10_000 }, async () => {
     const stores = await freshStores({ dailyQuotaBytes: 10_000, globalQuotaBytes: 10_000 });
-    planRequests({ 1: { kind: 'blackhole' }, 2: { kind: 'blackhole' }, 3: { kind: 'blackhole' } });
+    // The user's append passes, the global add is applied and its answer lost, then nothing answers
+    // for 2.5 s: longer than the admission has (3 s in all), shorter than it and its take-back together.
+    const first = Object.values(proxy.counts()).reduce((sum, count) => sum + count, 0);
+    const silentUntil = Date.now() + 2500;
+    proxy.setPlan((index) =>
+      index - first === 0 ? PASS : index - first === 1 ? LOST : Date.now() < silentUntil ? { kind: 'blackhole' } : PASS,
+    );
 
     await expect(stores.proxied.admit(charge('hank@example.org', 1000))).rejects.toMatchObject({ condition: 'store-unavailable' });
 
     expect(await used(stores.direct, 'hank@example.org')).toEqual({ daily: 0, global: 0, grants: 0 });
+  });
+});
+
+describe('DynamoQuotaStore when the store stops answering', () => {
+  it('answers store-unavailable once its budget is spent, and a charge it cannot take back errs strict', { timeout: 12_000 }, async () => {
+    const stores = await freshStores({ dailyQuotaBytes: 10_000, globalQuotaBytes: 10_000 });
+    // After the user's append nothing answers for 5 s: the admission (3 s) and its take-back (1.5 s) both run out.
+    const first = Object.values(proxy.counts()).reduce((sum, count) => sum + count, 0);
+    const silentUntil = Date.now() + 5000;
+    proxy.setPlan((index) => (index === first || Date.now() >= silentUntil ? PASS : { kind: 'blackhole' }));
+
+    await expect(stores.proxied.admit(charge('ivan@example.org', 1000))).rejects.toMatchObject({ condition: 'store-unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, silentUntil - Date.now())));
+
+    expect(await used(stores.direct, 'ivan@example.org')).toEqual({ daily: 1000, global: 0, grants: 1 });
   });
 });

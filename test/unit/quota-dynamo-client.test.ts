@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createQuotaDynamoClient, MAX_ATTEMPTS, retryOnConflict, storeCall } from '../../lambda/adapters/dynamo-client.ts';
 import { createDynamoQuotaStore, DynamoQuotaStore } from '../../lambda/adapters/dynamo-quota-store.ts';
 import { startDeadline } from '../../lambda/adapters/quota-deadline.ts';
-import { noQuota } from '../../lambda/core/quota.ts';
+import { noQuota, storeUnavailable } from '../../lambda/core/quota.ts';
 
 describe('retryOnConflict', () => {
   it('answers store-unavailable rather than granting when every attempt conflicts', async () => {
@@ -43,6 +43,46 @@ describe('retryOnConflict', () => {
     await expect(result).rejects.toMatchObject({ condition: 'store-unavailable' });
     await expect(result).rejects.toHaveProperty('cause.message', expect.stringContaining('3000 ms'));
     expect(attempts).toBe(3);
+  });
+});
+
+describe('retryOnConflict after store failures', () => {
+  const reset = () => storeUnavailable(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }));
+  const invalid = () =>
+    storeUnavailable(
+      Object.assign(new Error('Item size has exceeded the maximum'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+    );
+
+  it('runs a round again after a transient failure (the steps are idempotent)', async () => {
+    let attempts = 0;
+    await retryOnConflict(async () => {
+      attempts += 1;
+      if (attempts < 3) throw reset();
+      return true;
+    }, startDeadline(60_000));
+    expect(attempts).toBe(3);
+  });
+
+  it('gives up at once on a failure no retry can cure', async () => {
+    let attempts = 0;
+    const result = retryOnConflict(async () => {
+      attempts += 1;
+      throw invalid();
+    }, startDeadline(60_000));
+    await expect(result).rejects.toMatchObject({ condition: 'store-unavailable', cause: { name: 'ValidationException' } });
+    expect(attempts).toBe(1);
+  });
+
+  it('answers the last failure once the budget is spent', async () => {
+    let nowMs = 0;
+    const result = retryOnConflict(
+      async () => {
+        nowMs += 1000;
+        throw reset();
+      },
+      startDeadline(3000, () => nowMs),
+    );
+    await expect(result).rejects.toMatchObject({ condition: 'store-unavailable', cause: { code: 'ECONNRESET' } });
   });
 });
 
