@@ -105,7 +105,8 @@ export class UserQuotaItems {
       UpdateExpression:
         'SET #g = list_append(if_not_exists(#g, :none), :grant), #old = if_not_exists(#old, :t), #ttl = :ttl ADD #tot :b, #v :one',
       ConditionExpression:
-        'NOT contains(#g, :entry) AND (attribute_not_exists(#tot) OR (#tot <= :limit AND (attribute_not_exists(#old) OR #old > :cutoff) AND size(#g) < :cap))',
+        // No item means nothing applied yet; dynalite parses every nesting level slowly, so none is added.
+        'attribute_not_exists(#tot) OR (NOT contains(#g, :entry) AND #tot <= :limit AND (attribute_not_exists(#old) OR #old > :cutoff) AND size(#g) < :cap)',
       ExpressionAttributeNames: NAMES,
       ExpressionAttributeValues: {
         ':none': { L: [] },

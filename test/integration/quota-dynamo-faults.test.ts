@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQuotaDynamoClient } from '../../lambda/adapters/dynamo-client.ts';
 import { DynamoQuotaStore } from '../../lambda/adapters/dynamo-quota-store.ts';
@@ -145,6 +145,22 @@ describe('DynamoQuotaStore when an answer is lost after DynamoDB applied the wri
     await expect(stores.proxied.admit(charge('hank@example.org', 1000))).rejects.toMatchObject({ condition: 'store-unavailable' });
 
     expect(await used(stores.direct, 'hank@example.org')).toEqual({ daily: 0, global: 0, grants: 0 });
+  });
+});
+
+describe('the marks on the global item', () => {
+  it('stay a handful, however long a writer keeps coming back every minute', async () => {
+    const stores = await freshStores({ globalQuotaBytes: 1_000_000 });
+    for (let minute = 0; minute < 40; minute += 1) await stores.direct.admit(charge('jane@example.org', 10, T0 + minute * 60_000));
+
+    const { Item } = await direct.send(
+      new GetItemCommand({ TableName: `faults-${tables}`, Key: { pk: { S: 'global#' } }, ConsistentRead: true }),
+    );
+    const marks = Object.entries(Item ?? {})
+      .filter(([name]) => /^m\d+$/.test(name))
+      .flatMap(([, value]) => value.SS ?? []);
+    expect(marks.length).toBeLessThanOrEqual(2);
+    expect(Number(Item?.tot?.N)).toBe(400);
   });
 });
 
