@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambda/http/function-url.ts';
 import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
 
@@ -111,6 +111,24 @@ describe('the Lambda handler', () => {
     const other = await handler(event('/v1/info', undefined, { authorization: 'Bearer some-older-secret-0123456789' }));
 
     expect([header.statusCode, path.statusCode, other.statusCode]).toEqual([200, 200, 401]);
+  });
+
+  it('shows the secret of GET /xmpp/<secret> nowhere: not in the answer, not in a log line', async () => {
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0),
+    );
+    const errors = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+    try {
+      const result = await handler(event(`/xmpp/${SECRET}`, undefined, { authorization: '' }));
+
+      expect(result.statusCode).toBe(405);
+      expect(JSON.stringify(result)).not.toContain(SECRET);
+      expect(lines.join('\n')).toContain('POST /xmpp/:secret');
+      expect(lines.join('\n')).not.toContain(SECRET);
+    } finally {
+      for (const spy of [...spies, errors]) spy.mockRestore();
+    }
   });
 
   it('refuses a wrong secret', async () => {
