@@ -22,28 +22,49 @@ const MIN_SECRET_LENGTH = 16;
 
 /** Reads both versions of the secret. @throws when the current one cannot be read within the budget. */
 export async function loadSecrets(secretArn: string, region: string, budgetMs = SECRET_LOAD_BUDGET_MS): Promise<SlotSecrets> {
+  return withClient(region, budgetMs, async (read) => {
+    const [current, previous] = await Promise.all([
+      read(secretArn, 'AWSCURRENT'),
+      // A secret that was never rotated has no AWSPREVIOUS: Secrets Manager answers ResourceNotFoundException.
+      read(secretArn, 'AWSPREVIOUS').catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+        throw error;
+      }),
+    ]);
+    return {
+      current: usable(secretArn, current),
+      previous: previous !== undefined && previous.length >= MIN_SECRET_LENGTH ? previous : undefined,
+    };
+  });
+}
+
+/** Reads the current version only (what an operator command needs), under the same bound. */
+export async function loadSecret(secretArn: string, region: string, budgetMs = SECRET_LOAD_BUDGET_MS): Promise<string> {
+  return withClient(region, budgetMs, async (read) => usable(secretArn, await read(secretArn, 'AWSCURRENT')));
+}
+
+type Read = (secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS') => Promise<string | undefined>;
+
+function usable(secretArn: string, value: string | undefined): string {
+  if (value === undefined || value.length < MIN_SECRET_LENGTH) throw new Error(`secret ${secretArn} has no usable SecretString`);
+  return value;
+}
+
+async function withClient<T>(region: string, budgetMs: number, use: (read: Read) => Promise<T>): Promise<T> {
   const client = new SecretsManagerClient({
     region,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: Math.ceil(budgetMs / 2), throwOnRequestTimeout: true },
   });
   const abortSignal = AbortSignal.timeout(budgetMs);
-  const read = async (stage: 'AWSCURRENT' | 'AWSPREVIOUS') => {
-    const command = new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage });
+  const read: Read = async (secretArn, stage) => {
+    // Without a stage Secrets Manager answers AWSCURRENT.
+    const command = new GetSecretValueCommand({ SecretId: secretArn, ...(stage === 'AWSCURRENT' ? {} : { VersionStage: stage }) });
     const { SecretString } = await client.send(command, { abortSignal });
     return SecretString;
   };
   try {
-    const [current, previous] = await Promise.all([
-      read('AWSCURRENT'),
-      // A secret that was never rotated has no AWSPREVIOUS: Secrets Manager answers ResourceNotFoundException.
-      read('AWSPREVIOUS').catch((error: unknown) => {
-        if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
-        throw error;
-      }),
-    ]);
-    if (current === undefined || current.length < MIN_SECRET_LENGTH) throw new Error(`secret ${secretArn} has no usable SecretString`);
-    return { current, previous: previous !== undefined && previous.length >= MIN_SECRET_LENGTH ? previous : undefined };
+    return await use(read);
   } catch (error) {
     if (abortSignal.aborted) throw new Error(`Secrets Manager did not answer within ${budgetMs} ms`, { cause: error });
     throw error;
