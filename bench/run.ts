@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchCost } from './cost.ts';
 import { benchDataPath } from './data-path.ts';
+import { benchDynamoFaults } from './dynamo-faults.ts';
 import { benchHttpLoad } from './http-load.ts';
 import { consoleSummary, markdown, newSection, type SectionResult } from './report.ts';
 import { benchSlotCpu } from './slot-cpu.ts';
@@ -63,6 +64,10 @@ await xmpp?.close().catch((error: unknown) => console.error(`closing Prosody and
 await section('6', 'Cost per million slots', async (s) => {
   if (cold === undefined) throw new Error('needs the warm handler time of section 2, which failed');
   await benchCost(s, { handlerCpuMs: cold.warmQuotaOffMs });
+});
+
+await section('7', 'Faults between the slot service and DynamoDB', async (s) => {
+  await benchDynamoFaults(s);
 });
 
 const cpu = cpus();

@@ -7,17 +7,60 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, failed: 4 } as const;
 
-/** Where `npm start` listens and keeps its generated secret. */
+/** Where `npm start` listens by default and keeps its generated secret. */
 export const LOCAL_ENDPOINT = 'http://127.0.0.1:5050';
 export const LOCAL_SECRET_FILE = '.local-data/secret';
-/** Where a running local stack notes its quota table, for `quota show`/`reset` (removed on stop). */
+/**
+ * The record of the local stack running on `.local-data` (removed on stop): its pid, so a second
+ * `npm start` on the folder is refused, and its endpoint and quota table, so the commands find
+ * it on any PORT.
+ */
 export const LOCAL_STACK_FILE = '.local-data/stack.json';
+
+export interface LocalStackRecord {
+  readonly pid: number;
+  /** Absent while the stack is still starting. */
+  readonly endpoint?: string;
+  readonly table?: string;
+  readonly dynamoEndpoint?: string;
+}
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The record in `file`, and whether its process still runs; undefined when there is none. A
+ * record that cannot be read (a stack killed while writing it) counts as stale.
+ */
+export function readLocalStack(file = LOCAL_STACK_FILE): { readonly record: LocalStackRecord; readonly running: boolean } | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as LocalStackRecord;
+    const running = Number.isSafeInteger(record.pid) && record.pid > 0 && isProcessAlive(record.pid);
+    return { record, running };
+  } catch {
+    return { record: { pid: 0 }, running: false };
+  }
+}
+
+/** The running local stack's record; undefined when none runs in this folder. */
+export function runningLocalStack(): LocalStackRecord | undefined {
+  const found = readLocalStack();
+  return found?.running === true ? found.record : undefined;
+}
 
 /** `UPLOAD_TABLE` and `UPLOAD_DYNAMODB_ENDPOINT` of a running local stack, when there is one. */
 export function localStackEnv(): Record<string, string> {
-  if (!existsSync(LOCAL_STACK_FILE)) return {};
-  const { table, dynamoEndpoint } = JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as { table: string; dynamoEndpoint: string };
-  return { UPLOAD_TABLE: table, UPLOAD_DYNAMODB_ENDPOINT: dynamoEndpoint };
+  const record = runningLocalStack();
+  if (record?.table === undefined || record.dynamoEndpoint === undefined) return {};
+  return { UPLOAD_TABLE: record.table, UPLOAD_DYNAMODB_ENDPOINT: record.dynamoEndpoint };
 }
 
 export function printError(message: string): void {
@@ -30,7 +73,8 @@ export const ENDPOINT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const ENDPOINT_HELP = `  --endpoint URL   the slot endpoint (env UPLOAD_ENDPOINT; default ${LOCAL_ENDPOINT}, the local stack)
+export const ENDPOINT_HELP = `  --endpoint URL   the slot endpoint (env UPLOAD_ENDPOINT; default: the local stack running in this
+                   folder, as ${LOCAL_STACK_FILE} records it, else ${LOCAL_ENDPOINT})
   --secret S       the shared secret (env UPLOAD_SECRET; default: the local stack's ${LOCAL_SECRET_FILE})`;
 
 /** What {@link parseFlags} returns for `options` (named, so declarations can be emitted). */
@@ -63,12 +107,13 @@ export interface Target {
   readonly secret: string;
 }
 
-/** The endpoint and secret from flags, environment, or the local stack's files. */
+/** The endpoint and secret from flags, environment, or the files of the local stack running in this folder. */
 export function resolveTarget(
   values: { endpoint?: string | undefined; secret?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): Target | string {
-  const endpoint = (values.endpoint ?? env.UPLOAD_ENDPOINT ?? LOCAL_ENDPOINT).replace(/\/+$/, '');
+  const local = (values.endpoint ?? env.UPLOAD_ENDPOINT) === undefined ? runningLocalStack()?.endpoint : undefined;
+  const endpoint = (values.endpoint ?? env.UPLOAD_ENDPOINT ?? local ?? LOCAL_ENDPOINT).replace(/\/+$/, '');
   let secret = values.secret ?? env.UPLOAD_SECRET;
   if (secret === undefined && existsSync(LOCAL_SECRET_FILE)) secret = readFileSync(LOCAL_SECRET_FILE, 'utf8').trim();
   if (secret === undefined) return `no secret: pass --secret or set UPLOAD_SECRET (or start the local stack with "npm start")`;

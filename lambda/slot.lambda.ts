@@ -4,7 +4,7 @@
  * event to the same routes the local stack serves.
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { loadSecret } from './adapters/secret.ts';
+import { loadSecrets } from './adapters/secret.ts';
 import { wireSlotService } from './adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig } from './core/config.ts';
 import { quotaLatencyLine, requestLine } from './http/emf.ts';
@@ -31,11 +31,12 @@ let routes: Promise<(request: Request) => Promise<Response>> | undefined;
 
 /** The routes, once the secret is loaded; a failed load is retried by the next event. */
 function ready(): Promise<(request: Request) => Promise<Response>> {
-  routes ??= loadSecret(required('UPLOAD_SECRET_ARN'), region).then(
-    (secret) =>
+  routes ??= loadSecrets(required('UPLOAD_SECRET_ARN'), region).then(
+    (secrets) =>
       createRoutes({
         config,
-        secret,
+        secret: secrets.current,
+        previousSecret: secrets.previous,
         requestSlot,
         now: () => new Date(),
         log: (record) => write(requestLine(record, service, new Date())),

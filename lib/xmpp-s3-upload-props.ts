@@ -41,7 +41,7 @@ export interface XmppS3UploadServiceProps {
    */
   readonly access?: readonly string[];
   /**
-   * Validity of a PUT URL, seconds (1 to 604800).
+   * Validity of a PUT URL, seconds (1 to 3600: the Lambda role's temporary credentials must outlive it).
    * @default 300
    */
   readonly putUrlTtlSeconds?: number;

@@ -4,10 +4,11 @@
  * cleanly on SIGINT or SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { EXIT, LOCAL_SECRET_FILE, LOCAL_STACK_FILE, parseFlags, printError } from '../bin/cli-common.ts';
 import { ConfigError } from '../lambda/core/config.ts';
 import { LOCAL_BUCKET, LOCAL_TABLE, startLocalStack } from './stack.ts';
+import { claimDataDir, recordStack, releaseDataDir } from './stack-lock.ts';
 
 const DATA_DIR = '.local-data';
 
@@ -16,9 +17,14 @@ const HELP = `Usage: npm start  (or: xmpp-s3-upload local)
 Runs the slot endpoint on 127.0.0.1 with strict embedded S3 and embedded DynamoDB. Data and the
 generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh.
 
+One stack per folder: a second one on the same ${DATA_DIR}/ is refused (exit code 1), naming the
+running one. The running stack notes its endpoint in ${LOCAL_STACK_FILE}, so slot, upload, info and
+quota find it on any PORT.
+
 Environment:
-  PORT              the slot endpoint's port (default 5050)
+  PORT              the slot endpoint's port (default 5050; 0 picks a free one)
   UPLOAD_SECRET     the shared secret (default: generated once, kept in ${LOCAL_SECRET_FILE})
+  UPLOAD_PREVIOUS_SECRET  accepted as well, to rehearse a secret rotation
   UPLOAD_DOMAINS    XMPP domains served (default localhost)
   UPLOAD_<KEY>      any configuration key, e.g. UPLOAD_MAX_FILE_SIZE_BYTES=1048576`;
 
@@ -40,6 +46,15 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return EXIT.usage;
   }
   mkdirSync(DATA_DIR, { recursive: true });
+  // Before anything touches the folder: a second dynalite on it would crash on the first one's lock.
+  const claim = claimDataDir();
+  if (!claim.ok) {
+    printError(claim.text);
+    return EXIT.refused;
+  }
+  if (claim.replaced !== undefined) {
+    console.error(`(the record of a stopped stack, pid ${claim.replaced.pid}, was left in ${LOCAL_STACK_FILE}; replaced)`);
+  }
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
@@ -49,6 +64,7 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
       log: (record) => console.log(JSON.stringify({ time: new Date().toISOString(), ...record })),
     });
   } catch (error) {
+    releaseDataDir();
     printError(
       error instanceof ConfigError
         ? error.message
@@ -57,7 +73,7 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return error instanceof ConfigError ? EXIT.usage : EXIT.unreachable;
   }
   const { endpoint, secret, config } = stack;
-  writeFileSync(LOCAL_STACK_FILE, JSON.stringify({ table: LOCAL_TABLE, dynamoEndpoint: stack.dynamoEndpoint }));
+  recordStack({ endpoint, table: LOCAL_TABLE, dynamoEndpoint: stack.dynamoEndpoint });
   console.error(`xmpp-s3-upload local stack
   slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /healthz)
   secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
@@ -80,7 +96,7 @@ Stop with Ctrl-C.`);
     process.once('SIGTERM', resolve);
   });
   console.error('stopping…');
-  rmSync(LOCAL_STACK_FILE, { force: true });
+  releaseDataDir();
   await stack.close();
   return EXIT.ok;
 }

@@ -38,7 +38,10 @@ export interface ExternalS3 {
 export interface LocalStackOptions {
   /** Slot endpoint port; 0 or absent: ephemeral. */
   readonly port?: number;
-  /** `UPLOAD_*` variables; `UPLOAD_DOMAINS` defaults to `localhost`, `UPLOAD_SECRET` to a random one. */
+  /**
+   * `UPLOAD_*` variables; `UPLOAD_DOMAINS` defaults to `localhost`, `UPLOAD_SECRET` to a random one;
+   * `UPLOAD_PREVIOUS_SECRET`, when set, is accepted too (the local side of a rotation).
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Keeps S3 objects and the quota table here across restarts; a temporary folder when absent. */
   readonly dataDir?: string;
@@ -93,7 +96,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoCredentials: LOCAL_DYNAMO_CREDENTIALS,
       now,
     });
-    const routes = createRoutes({ config, secret, requestSlot, now, ...(options.log === undefined ? {} : { log: options.log }) });
+    const previousSecret = env.UPLOAD_PREVIOUS_SECRET === '' ? undefined : env.UPLOAD_PREVIOUS_SECRET;
+    const routes = createRoutes({
+      config,
+      secret,
+      previousSecret,
+      requestSlot,
+      now,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
     const served = await serveRoutes(routes, options.port ?? 0);
     closers.push(served.close);
     return { endpoint: served.url, secret, config, s3Endpoint: s3.endpoint, bucket: s3.bucket, dynamoEndpoint: dynamo.endpoint, close };

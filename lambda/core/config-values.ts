@@ -28,6 +28,21 @@ export function parseInteger(value: unknown, fallback: number, min: number, max:
   return ok(n);
 }
 
+/**
+ * A PUT URL's validity, capped at `max`: the URLs are signed with the Lambda role's temporary
+ * credentials, and a presigned URL stops working when its credentials expire, whatever its
+ * `X-Amz-Expires` says (docs/configuration.md explains the cap).
+ */
+export function parsePutUrlTtl(value: unknown, fallback: number, max: number): Parsed<number> {
+  const parsed = parseInteger(value, fallback, 1, Number.MAX_SAFE_INTEGER);
+  if (!parsed.ok) return parseInteger(value, fallback, 1, max);
+  if (parsed.value <= max) return parsed;
+  return bad(
+    `at most ${max} seconds, got ${parsed.value}: PUT URLs are signed with the Lambda role's temporary credentials, ` +
+      'and a URL stops working when they expire, whatever its expiry says (docs/configuration.md)',
+  );
+}
+
 /** A list: a JSON array, or a string holding a JSON array or comma-separated items. */
 export function parseList(value: unknown): Parsed<string[]> {
   if (absent(value)) return ok([]);

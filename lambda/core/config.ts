@@ -14,6 +14,7 @@ import {
   parseMimeList,
   parseObjectAcl,
   parsePublicBaseUrl,
+  parsePutUrlTtl,
   parseServiceJid,
 } from './config-values.ts';
 
@@ -40,8 +41,14 @@ export type ConfigKey = keyof ServiceConfig;
 
 /** S3's limit for a single PUT (5 GiB): larger files need multipart, which XEP-0363 has not. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
-/** SigV4 query signatures are valid for at most seven days. */
-export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+/**
+ * The longest PUT URL validity accepted. SigV4 itself allows seven days, but the Lambda signs
+ * with its role's temporary credentials, and S3 refuses a presigned URL once they have expired.
+ * AWS publishes no lifetime for them (Lambda does not follow the role's session duration), so the
+ * cap is one hour, the default STS session: far inside the 6–12 h that Lambda-signed URLs are
+ * reported to last, and far beyond the seconds an XEP-0363 client takes to start its PUT.
+ */
+export const MAX_PUT_URL_TTL_SECONDS = 3600;
 
 interface KeySpec<K extends ConfigKey> {
   /** The default as docs/configuration.md shows it. */
@@ -85,8 +92,8 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
   },
   putUrlTtlSeconds: {
     shown: '300',
-    meaning: 'validity of a PUT URL, seconds (1 to 604800)',
-    parse: (v) => parseInteger(v, 300, 1, MAX_PRESIGN_SECONDS),
+    meaning: `validity of a PUT URL, seconds (1 to ${MAX_PUT_URL_TTL_SECONDS}: the Lambda role's credentials must outlive it)`,
+    parse: (v) => parsePutUrlTtl(v, 300, MAX_PUT_URL_TTL_SECONDS),
   },
   retentionDays: {
     shown: '7',

@@ -4,6 +4,7 @@
  */
 import { SlotError } from './errors.ts';
 import { isContentType } from './mime.ts';
+import { checkWellFormed } from './unicode.ts';
 
 /** What an edge extracted from a request, unchecked. */
 export interface RawSlotRequest {
@@ -38,10 +39,11 @@ function truncateUtf8(text: string, maxBytes: number): string {
 /**
  * Checks a filename and returns it in the form used in the key: NFC-normalised, and
  * shortened to {@link MAX_FILENAME_BYTES} by cutting the stem while keeping the extension.
- * @throws SlotError `bad-request` for empty names, `.`/`..`, `/`, `\`, control characters.
+ * @throws SlotError `bad-request` for empty names, `.`/`..`, `/`, `\`, control characters, lone surrogates.
  */
 export function checkFilename(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw new SlotError('bad-request', 'The filename is missing or empty.');
+  checkWellFormed(value, 'The filename');
   const name = value.normalize('NFC');
   if (name === '.' || name === '..') throw new SlotError('bad-request', `The filename "${name}" is not a file name.`);
   if (name.includes('/') || name.includes('\\')) throw new SlotError('bad-request', 'The filename must not contain "/" or "\\".');
@@ -78,6 +80,7 @@ export function checkSize(value: unknown): number {
  */
 export function checkContentType(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
+  checkWellFormed(value, 'The content type');
   if (typeof value === 'string' && isContentType(value)) return value;
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
   throw new SlotError('bad-request', `The content type must look like "image/png", got ${shown}.`);

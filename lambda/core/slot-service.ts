@@ -10,6 +10,7 @@ import { objectKey } from './keys.ts';
 import { isTypeAllowed } from './mime.ts';
 import type { QuotaStore, Slot, SlotRequest, UploadSigner } from './ports.ts';
 import { checkContentType, checkFilename, checkSize, type RawSlotRequest } from './slot-request.ts';
+import { checkWellFormed } from './unicode.ts';
 
 /** Whether a bare JID may upload: listed itself, its domain listed, or (empty list) a served domain. */
 export function isAllowed(jid: string, config: Pick<ServiceConfig, 'access' | 'domains'>): boolean {
@@ -23,6 +24,7 @@ export function isAllowed(jid: string, config: Pick<ServiceConfig, 'access' | 'd
  * @throws SlotError with the first condition that refuses it.
  */
 export function decideSlot(raw: RawSlotRequest, config: ServiceConfig): SlotRequest {
+  checkWellFormed(raw.from, "The requester's JID");
   const from = typeof raw.from === 'string' ? parseJid(raw.from) : undefined;
   if (from === undefined) throw new SlotError('bad-request', 'The requester is not a valid JID.');
   const jid = bareJid(from);

@@ -27,6 +27,8 @@ export interface RequestRecord {
 export interface RouteDeps {
   readonly config: ServiceConfig;
   readonly secret: string;
+  /** Also accepted, so a rotation has no 401 window: Secrets Manager's AWSPREVIOUS, `UPLOAD_PREVIOUS_SECRET` locally. */
+  readonly previousSecret?: string | undefined;
   readonly requestSlot: SlotService;
   readonly now: () => Date;
   readonly log?: (record: RequestRecord) => void;
@@ -35,6 +37,7 @@ export interface RouteDeps {
 }
 
 export const XMPP_CONTENT_TYPE = 'application/xmpp+xml';
+const NOT_FOUND_TEXT = 'No such route; the endpoint serves POST /xmpp, POST /v1/slots, GET /v1/info and GET /healthz.';
 const XML_TYPES = new Set([XMPP_CONTENT_TYPE, 'application/xml', 'text/xml']);
 
 interface Outcome {
@@ -47,7 +50,7 @@ interface Outcome {
 type Handler = (request: Request, out: Outcome) => Promise<Response>;
 
 export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Response> {
-  const isSecret = secretChecker(deps.secret);
+  const isSecret = secretChecker([deps.secret, deps.previousSecret]);
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
 
   /** The slot service, recording who was granted what for the request log. */
@@ -128,9 +131,10 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     const { pathname } = new URL(request.url);
     const found = route(request.method, pathname);
     out.route = found.pattern;
-    if (found.allow === undefined) return httpError(404, 'not-found', `No route ${pathname}.`, 'cancel');
+    // Neither text echoes the path: on /xmpp/<secret> it holds the secret.
+    if (found.allow === undefined) return httpError(404, 'not-found', NOT_FOUND_TEXT, 'cancel');
     if (!found.allow.split(', ').includes(request.method)) {
-      return httpError(405, 'method-not-allowed', `Use ${found.allow} on ${pathname}.`, 'cancel', { allow: found.allow });
+      return httpError(405, 'method-not-allowed', `This route accepts ${found.allow} only.`, 'cancel', { allow: found.allow });
     }
     if (found.handler === undefined) {
       out.outcome = 'healthy';

@@ -5,6 +5,7 @@
 import { SlotError } from '../core/errors.ts';
 import type { Slot } from '../core/ports.ts';
 import type { RawSlotRequest } from '../core/slot-request.ts';
+import { checkWellFormed } from '../core/unicode.ts';
 
 const FIELDS = new Set(['jid', 'filename', 'size', 'contentType']);
 
@@ -20,6 +21,11 @@ export function parseSlotJson(text: string): RawSlotRequest {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SlotError('bad-request', 'The body must be a JSON object {"jid", "filename", "size", "contentType"?}.');
+  }
+  // Before any other check, so no text echoes a lone surrogate and nothing downstream meets one.
+  for (const [key, value] of Object.entries(body)) {
+    checkWellFormed(key, 'A field name');
+    checkWellFormed(value, `The field ${JSON.stringify(key)}`);
   }
   const unknown = Object.keys(body).filter((key) => !FIELDS.has(key));
   if (unknown.length > 0) throw new SlotError('bad-request', `Unknown field(s): ${unknown.slice(0, 5).join(', ')}.`);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambda/http/function-url.ts';
 import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
 
@@ -9,19 +9,34 @@ import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
  * SDK's service-specific endpoint variables at dynalite and at a stand-in Secrets Manager.
  */
 const SECRET = 'lambda-secret-0123456789abcdef';
+const PREVIOUS = 'lambda-previous-secret-0123456789';
 const TABLE = 'quota-lambda-test';
 let dynamo: LocalDynamo;
 let secrets: Server;
-let secretCalls = 0;
+const stagesAsked: string[] = [];
 let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
 
 beforeAll(async () => {
   dynamo = await startDynamo({ tableName: TABLE });
   secrets = createServer((req, res) => {
-    secretCalls += 1;
-    const target = req.headers['x-amz-target'];
-    res.writeHead(target === 'secretsmanager.GetSecretValue' ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
-    res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upload', Name: 'upload', SecretString: SECRET }));
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      const target = req.headers['x-amz-target'];
+      const stage = (JSON.parse(body) as { VersionStage?: string }).VersionStage ?? 'AWSCURRENT';
+      stagesAsked.push(stage);
+      res.writeHead(target === 'secretsmanager.GetSecretValue' ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify({
+          ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upload',
+          Name: 'upload',
+          SecretString: stage === 'AWSPREVIOUS' ? PREVIOUS : SECRET,
+          VersionStages: [stage],
+        }),
+      );
+    });
   });
   await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
@@ -82,11 +97,38 @@ describe('the Lambda handler', () => {
     expect(JSON.parse(result.body).error.condition).toBe('quota-exceeded');
   });
 
-  it('reads the secret once per cold start', async () => {
+  it('reads the secret once per cold start: its current and its previous version', async () => {
     await handler(event('/v1/info'));
     await handler(event('/healthz'));
 
-    expect(secretCalls).toBe(1);
+    expect(stagesAsked.sort()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+  });
+
+  it('accepts the previous version (AWSPREVIOUS) as well, so a rotation has no 401 window', async () => {
+    const header = await handler(event('/v1/info', undefined, { authorization: `Bearer ${PREVIOUS}` }));
+    const ping = `<iq type='get' id='p1' from='alice@example.org/phone' to='upload.example.org'><ping xmlns='urn:xmpp:ping'/></iq>`;
+    const path = await handler(event(`/xmpp/${PREVIOUS}`, ping, { authorization: '', 'content-type': 'application/xmpp+xml' }));
+    const other = await handler(event('/v1/info', undefined, { authorization: 'Bearer some-older-secret-0123456789' }));
+
+    expect([header.statusCode, path.statusCode, other.statusCode]).toEqual([200, 200, 401]);
+  });
+
+  it('shows the secret of GET /xmpp/<secret> nowhere: not in the answer, not in a log line', async () => {
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0),
+    );
+    const errors = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+    try {
+      const result = await handler(event(`/xmpp/${SECRET}`, undefined, { authorization: '' }));
+
+      expect(result.statusCode).toBe(405);
+      expect(JSON.stringify(result)).not.toContain(SECRET);
+      expect(lines.join('\n')).toContain('POST /xmpp/:secret');
+      expect(lines.join('\n')).not.toContain(SECRET);
+    } finally {
+      for (const spy of [...spies, errors]) spy.mockRestore();
+    }
   });
 
   it('refuses a wrong secret', async () => {

@@ -169,3 +169,19 @@ describe('the strict S3 refuses what real S3 refuses', () => {
     expect((await fetch(slot.get.url)).status).toBe(403);
   });
 });
+
+describe('secret rotation on the local stack', () => {
+  it('accepts UPLOAD_PREVIOUS_SECRET as well as UPLOAD_SECRET, and nothing else', async () => {
+    const current = 'local-current-secret-0123456789';
+    const previous = 'local-previous-secret-0123456789';
+    const rotating = await startLocalStack({ env: { UPLOAD_SECRET: current, UPLOAD_PREVIOUS_SECRET: previous } });
+    try {
+      const status = async (secret: string) =>
+        (await fetch(`${rotating.endpoint}/v1/info`, { headers: { authorization: `Bearer ${secret}` } })).status;
+
+      expect([await status(current), await status(previous), await status('another-secret-0123456789')]).toEqual([200, 200, 401]);
+    } finally {
+      await rotating.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuotaDynamoClient } from '../../lambda/adapters/dynamo-client.ts';
 import { DynamoQuotaStore } from '../../lambda/adapters/dynamo-quota-store.ts';
@@ -42,7 +42,17 @@ async function freshStore(limits: Partial<QuotaLimits>, withClient = client) {
   tables += 1;
   const tableName = `quota-${tables}`;
   await createTable(dynamo.endpoint, tableName);
-  return new DynamoQuotaStore({ client: withClient, tableName, dailyQuotaBytes: 0, globalQuotaBytes: 0, globalWindowMs: WEEK, ...limits });
+  // Dynalite is far slower than DynamoDB under 200 concurrent writes: budgets to match the client's 30 s.
+  const budgets = { admitBudgetMs: 60_000, refundBudgetMs: 60_000 };
+  return new DynamoQuotaStore({
+    client: withClient,
+    tableName,
+    dailyQuotaBytes: 0,
+    globalQuotaBytes: 0,
+    globalWindowMs: WEEK,
+    ...budgets,
+    ...limits,
+  });
 }
 
 const charge = (jid: string, sizeBytes: number, nowMs: number): QuotaCharge => ({
@@ -151,6 +161,26 @@ describe('DynamoQuotaStore', () => {
     expect(Item?.g?.L?.length).toBeLessThanOrEqual(MAX_USER_GRANTS);
     expect(Number(Item?.expiresAt?.N)).toBeGreaterThan((T0 + DAY_MS) / 1000);
     expect((await store.usage('gina@example.org', new Date(T0 + 100))).dailyUsedBytes).toBe(10 * (MAX_USER_GRANTS + 6));
+  });
+
+  it('counts user items written before grants became strings (maps {t, b, s}) and appends to them', async () => {
+    const store = await freshStore({ dailyQuotaBytes: 1000 });
+    await client.send(
+      new PutItemCommand({
+        TableName: `quota-${tables}`,
+        Item: {
+          pk: { S: userItemKey('old@example.org') },
+          g: { L: [{ M: { t: { N: String(T0) }, b: { N: '600' }, s: { S: 'aaaaaaaaaaaa' } } }] },
+          tot: { N: '600' },
+          old: { N: String(T0) },
+          v: { N: '1' },
+        },
+      }),
+    );
+
+    await store.admit(charge('old@example.org', 400, T0 + 1));
+    await expect(store.admit(charge('old@example.org', 1, T0 + 2))).rejects.toMatchObject({ retryAt: new Date(T0 + DAY_MS) });
+    expect((await store.usage('old@example.org', new Date(T0 + 2))).dailyUsedBytes).toBe(1000);
   });
 
   it.each([

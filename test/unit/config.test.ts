@@ -67,8 +67,9 @@ describe('parseConfig', () => {
     ['dailyQuotaBytes', 'lots', 'whole number'],
     ['allowedTypes', 'images', 'MIME type'],
     ['access', 'alice@example.org/phone', 'bare JID'],
-    ['putUrlTtlSeconds', '604801', 'from 1 to 604800'],
-    ['putUrlTtlSeconds', '0', 'from 1 to 604800'],
+    ['putUrlTtlSeconds', '604800', 'at most 3600'],
+    ['putUrlTtlSeconds', '3601', "the Lambda role's temporary credentials"],
+    ['putUrlTtlSeconds', '0', 'from 1 to 3600'],
     ['retentionDays', 'forever', 'whole number'],
     ['keyPrefix', '/uploads/', 'ending with "/"'],
     ['keyPrefix', 'uploads', 'ending with "/"'],
@@ -85,6 +86,10 @@ describe('parseConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`${key} (${envName(key as never)})`);
     expect(problems[0]).toContain(problem);
+  });
+
+  it('accepts a putUrlTtlSeconds of exactly the cap, 3600', () => {
+    expect(parseConfig({ domains: ['example.org'], putUrlTtlSeconds: '3600' }).putUrlTtlSeconds).toBe(3600);
   });
 
   it('names every bad key at once, and unknown keys too', () => {

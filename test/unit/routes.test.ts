@@ -72,6 +72,26 @@ describe('the shared secret', () => {
     expect(logs[0]?.route).toBe('POST /xmpp/:secret');
   });
 
+  it('accepts the previous secret too (rotation), in the header and in the path', async () => {
+    const previous = 'previous-secret-0123456789';
+    const routes = createRoutes({ config, secret: SECRET, previousSecret: previous, requestSlot: granting, now: () => NOW });
+
+    const header = await routes(json({ jid: 'alice@localhost', filename: 'a', size: 1 }, { authorization: `Bearer ${previous}` }));
+    const path = await routes(stanza(slotIq, `/xmpp/${previous}`, {}));
+    const current = await routes(json({ jid: 'alice@localhost', filename: 'a', size: 1 }));
+    const other = await routes(
+      json({ jid: 'alice@localhost', filename: 'a', size: 1 }, { authorization: 'Bearer other-secret-0123456789' }),
+    );
+
+    expect([header.status, path.status, current.status, other.status]).toEqual([201, 200, 201, 401]);
+  });
+
+  it('refuses a previous secret shorter than 16 characters at start', () => {
+    expect(() => createRoutes({ config, secret: SECRET, previousSecret: 'short', requestSlot: granting, now: () => NOW })).toThrow(
+      /at least 16 characters/,
+    );
+  });
+
   it('refuses a wrong path secret', async () => {
     const { routes } = setup();
 
@@ -149,6 +169,29 @@ describe('POST /v1/slots', () => {
       text: 'Daily quota used up.',
       retryAt: '2026-11-22T12:00:30.200Z',
     });
+  });
+
+  it.each([
+    ['a filename', '{"jid":"alice@localhost","filename":"a\\ud800b","size":1}', 'filename'],
+    ['a field name', '{"jid":"alice@localhost","filename":"a","size":1,"x\\udfff":1}', 'field name'],
+    ['an unknown field', '{"jid":"alice@localhost","filename":"a","size":1,"note":"\\ud800"}', '"note"'],
+  ])('refuses a lone surrogate in %s with 400 and says where it is', async (_name, body, named) => {
+    let called = false;
+    const { routes } = setup(async (raw) => {
+      called = true;
+      return granting(raw);
+    });
+
+    const response = await routes(
+      new Request('http://x/v1/slots', { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body }),
+    );
+
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.condition).toBe('bad-request');
+    expect(error.text).toContain(named);
+    expect(error.text).toContain('lone UTF-16 surrogate');
+    expect(called).toBe(false);
   });
 
   it('refuses another media type with 415', async () => {
@@ -248,5 +291,28 @@ describe('unknown routes and methods', () => {
 
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it.each([
+    ['GET /xmpp/<secret> (405)', `/xmpp/${SECRET}`, 405],
+    ['an unknown path holding the secret (404)', `/xmpp-old/${SECRET}/x`, 404],
+    ['a percent-encoded secret (405)', `/xmpp/${encodeURIComponent(SECRET).replace(/-/g, '%2D')}`, 405],
+  ])('never echoes the request path: %s', async (_name, path, status) => {
+    const { routes, logs } = setup();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const response = await routes(new Request(`http://x${path}`));
+      const shown = JSON.stringify([...response.headers]) + (await response.text());
+
+      expect(response.status).toBe(status);
+      expect(shown).not.toContain(SECRET);
+      expect(shown).not.toContain(path);
+      expect(shown).not.toContain('xmpp-old');
+      expect(JSON.stringify([logs, errors])).not.toContain(SECRET);
+    } finally {
+      console.error = original;
+    }
   });
 });

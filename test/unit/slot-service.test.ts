@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createS3Signer } from '../../lambda/adapters/s3-presigner.ts';
 import { parseConfig, type ServiceConfig } from '../../lambda/core/config.ts';
 import { SlotError } from '../../lambda/core/errors.ts';
 import type { QuotaCharge, QuotaStore, UploadSigner } from '../../lambda/core/ports.ts';
 import { createSlotService, decideSlot, isAllowed } from '../../lambda/core/slot-service.ts';
+import { loneSurrogate } from '../../lambda/core/unicode.ts';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -164,5 +166,30 @@ describe('createSlotService', () => {
     expect((error as SlotError).text).not.toContain('credentials');
     expect(quota.refunded).toEqual(quota.admitted);
     expect(quota.refunded).toHaveLength(1);
+  });
+
+  // JSON's "\ud800" escape yields a lone surrogate: charged, then encodeURIComponent threw, refunded, 500.
+  it.each([
+    ['filename', { filename: 'a\ud800b.jpg' }, 'filename'],
+    ['JID', { from: 'al\udc00ice@example.org/phone' }, 'requester'],
+    ['resource of the JID', { from: 'alice@example.org/ph\ud800one' }, 'requester'],
+    ['content type', { contentType: 'image/jp\ud800eg' }, 'content type'],
+  ])('refuses a lone UTF-16 surrogate in the %s with bad-request before charging anything', async (_name, field, named) => {
+    const quota = recordingQuota();
+    const signer = createS3Signer({
+      bucket: 'b',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      putUrlTtlSeconds: 300,
+    });
+    const requestSlot = createSlotService({ config: config(), quota, signer, now: () => NOW, newId: () => UUID });
+
+    const error = await requestSlot({ ...raw, ...field }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ condition: 'bad-request' });
+    expect((error as SlotError).text).toContain(named);
+    expect((error as SlotError).text).toContain('lone UTF-16 surrogate');
+    expect(loneSurrogate((error as SlotError).text)).toBeUndefined();
+    expect(quota.admitted).toEqual([]);
   });
 });

@@ -340,6 +340,16 @@ describe('handleStanza', () => {
     ['mismatched tags', `<iq><query></iq></query>`, /end tag/],
     ['a NUL character', `<iq id='\u0000'/>`, /character XML forbids/],
     ['an illegal character reference', `<iq id='&#1;'/>`, /not an XML character/],
+    [
+      'a lone surrogate in an attribute',
+      `<iq ${USER} id='x' type='get'><request xmlns='urn:xmpp:http:upload:0' filename='a\ud800' size='1'/></iq>`,
+      /U\+D800/,
+    ],
+    [
+      'a surrogate as a character reference',
+      `<iq ${USER} id='x' type='get'><request xmlns='urn:xmpp:http:upload:0' filename='a&#xD800;' size='1'/></iq>`,
+      /not an XML character/,
+    ],
     ['a root other than a stanza', `<stream:features xmlns:stream='http://etherx.jabber.org/streams'/>`, /must be an <iq>/],
     ['a stanza in a foreign namespace', `<iq xmlns='urn:evil' id='x' type='get'/>`, /must be in/],
     ['nesting deeper than 64 levels', `<iq>${'<a>'.repeat(64)}${'</a>'.repeat(64)}</iq>`, /deeper/],
