@@ -27,7 +27,7 @@ describe('runComponent', () => {
   it.each([
     [['--server', '127.0.0.1:5347', '--component-secret', 'x', '--secret', 's'], /no --jid/],
     [['--jid', 'upload.test', '--server', 'nohost', '--component-secret', 'x', '--secret', 's'], /HOST:PORT/],
-    [['--jid', 'upload.test', '--server', '127.0.0.1:5347', '--secret', 's'], /no --component-secret/],
+    [['--jid', 'upload.test', '--server', '127.0.0.1:5347', '--secret', 's'], /no component secret: set UPLOAD_COMPONENT_SECRET_FILE/],
     [
       ['--jid', 'upload.test', '--server', '127.0.0.1:5347', '--component-secret', 'x', '--secret', 's', '--endpoint', 'ftp://x'],
       /http\(s\) URL/,
