@@ -38,7 +38,8 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number } |
 export function parseRetryAfter(value: string, nowMs: number): number | undefined {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
+  // An HTTP date names its day and month; Date.parse alone would read "1.5" as a date in 2001.
+  const at = /^[A-Za-z]{3}, /.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 

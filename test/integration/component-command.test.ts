@@ -33,6 +33,11 @@ describe('runComponent', () => {
       /http\(s\) URL/,
     ],
     [['--bogus'], /bogus/],
+    [['--config', '/nonexistent/bridge.conf'], /cannot read --config \/nonexistent\/bridge\.conf \(ENOENT\)/],
+    [
+      ['--jid', 'upload.test', '--server', '127.0.0.1:5347', '--component-secret-file', '/nonexistent/c'],
+      /cannot read \/nonexistent\/c \(ENOENT\)/,
+    ],
   ])('exits 2 on a usage error (%j)', async (argv, message) => {
     quiet();
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -69,6 +74,24 @@ describe('runComponent', () => {
     stop.abort();
     expect(await running).toBe(0);
     expect(error.mock.calls.join('\n')).toMatch(/warning: cannot reach http:\/\/127\.0\.0\.1:9/);
+    vi.restoreAllMocks();
+  });
+
+  it('exits 1 when another connection takes the JID after login', async () => {
+    const lines: BridgeLogLine[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const env = {
+      UPLOAD_COMPONENT_JID: 'upload.test',
+      UPLOAD_COMPONENT_SERVER: `127.0.0.1:${xmpp.port}`,
+      UPLOAD_COMPONENT_SECRET: 'component-secret-2',
+      UPLOAD_ENDPOINT: 'http://127.0.0.1:9',
+      UPLOAD_SECRET: 'endpoint-secret-2',
+    };
+    const running = runComponent([], env, { log: (line) => lines.push(line) });
+    await expect.poll(() => lines.some((line) => line.event === 'connection' && line.status === 'online')).toBe(true);
+    xmpp.streamError('conflict', 'Replaced by a new connection');
+    expect(await running).toBe(1);
+    expect(error.mock.calls.join('\n')).toMatch(/another connection logged in with this JID/);
     vi.restoreAllMocks();
   });
 });
