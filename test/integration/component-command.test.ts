@@ -12,6 +12,14 @@ describe('runComponent', () => {
   afterAll(async () => {
     await xmpp?.close();
   });
+  /** A bridge the fake server accepts, pointing at an endpoint that is down. */
+  const onlineEnv = () => ({
+    UPLOAD_COMPONENT_JID: 'upload.test',
+    UPLOAD_COMPONENT_SERVER: `127.0.0.1:${xmpp.port}`,
+    UPLOAD_COMPONENT_SECRET: 'component-secret-2',
+    UPLOAD_ENDPOINT: 'http://127.0.0.1:9',
+    UPLOAD_SECRET: 'endpoint-secret-2',
+  });
   const quiet = () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -61,13 +69,7 @@ describe('runComponent', () => {
   it('runs from the environment until stopped, then exits 0', async () => {
     const lines: BridgeLogLine[] = [];
     const stop = new AbortController();
-    const env = {
-      UPLOAD_COMPONENT_JID: 'upload.test',
-      UPLOAD_COMPONENT_SERVER: `127.0.0.1:${xmpp.port}`,
-      UPLOAD_COMPONENT_SECRET: 'component-secret-2',
-      UPLOAD_ENDPOINT: 'http://127.0.0.1:9',
-      UPLOAD_SECRET: 'endpoint-secret-2',
-    };
+    const env = onlineEnv();
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const running = runComponent([], env, { signal: stop.signal, log: (line) => lines.push(line) });
     await expect.poll(() => lines.some((line) => line.event === 'connection' && line.status === 'online')).toBe(true);
@@ -80,13 +82,7 @@ describe('runComponent', () => {
   it('exits 1 when another connection takes the JID after login', async () => {
     const lines: BridgeLogLine[] = [];
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const env = {
-      UPLOAD_COMPONENT_JID: 'upload.test',
-      UPLOAD_COMPONENT_SERVER: `127.0.0.1:${xmpp.port}`,
-      UPLOAD_COMPONENT_SECRET: 'component-secret-2',
-      UPLOAD_ENDPOINT: 'http://127.0.0.1:9',
-      UPLOAD_SECRET: 'endpoint-secret-2',
-    };
+    const env = onlineEnv();
     const running = runComponent([], env, { log: (line) => lines.push(line) });
     await expect.poll(() => lines.some((line) => line.event === 'connection' && line.status === 'online')).toBe(true);
     xmpp.streamError('conflict', 'Replaced by a new connection');

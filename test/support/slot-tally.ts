@@ -1,8 +1,9 @@
 /**
  * The figures of a fault run or a soak (docs/bridge.md, "Faults, measured"): IQs answered, errors by condition,
- * and the check that matters most, slots granted without being counted. Every slot request carries a size no
- * other request has, so a slot a client got can be matched with the grants in the quota table and with the
- * request log's `granted` lines.
+ * and the check that matters most, slots granted without being counted. Every slot request of a JID carries a
+ * size no other request of that JID has, so each slot a client got is matched with a `granted` line of the
+ * request log, and the bytes the log granted each JID with the bytes its quota item counts (by sum: the item
+ * merges old grants once it holds 64).
  */
 
 import { parseXml } from '../../component/xmpp-runtime.ts';
@@ -28,14 +29,16 @@ export interface Tally {
   readonly slotsGot: number;
   /** `result`, or `<type>/<condition>` of each error answer. */
   readonly answers: Readonly<Record<string, number>>;
-  /** Grants still counted in the quota table for the JIDs used. */
-  readonly countedGrants: number;
+  /** Bytes the quota table counts for the JIDs used. */
+  readonly countedBytes: number;
   /** `granted` lines of the request log. */
   readonly ledgerGrants: number;
-  /** Slots a client got that the quota table or the log does not hold: must be 0. */
-  readonly grantedUncounted: number;
-  /** Grants counted whose slot never reached the client (an answer lost to a fault, then retried or given up). */
-  readonly countedUndelivered: number;
+  /** Slots a client got that the request log never granted: must be 0. */
+  readonly grantedNotLogged: number;
+  /** Bytes the log granted that the quota table does not count: must be 0. */
+  readonly grantedBytesUncounted: number;
+  /** Grants logged whose slot never reached a client (an answer lost to a fault): charged, not delivered. */
+  readonly grantedUndelivered: number;
 }
 
 /** `result` or `<error type>/<condition>` of a reply stanza. */
@@ -47,7 +50,7 @@ export function answerKind(reply: string): string {
   return `${error?.attrs.type ?? '?'}/${condition?.name ?? '?'}`;
 }
 
-/** The sizes of the grants the quota table still counts for each JID. */
+/** The sizes of the grants (or merged grants) the quota table still counts for each JID. */
 export async function countedSizes(stack: LocalStack, jids: readonly string[]): Promise<Map<string, number[]>> {
   const client = createQuotaDynamoClient({ endpoint: stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_DYNAMO_CREDENTIALS });
   const store = new DynamoQuotaStore({ client, tableName: LOCAL_TABLE, ...quotaLimits(stack.config) });
@@ -79,9 +82,11 @@ export function tally(
     answers[kind] = (answers[kind] ?? 0) + 1;
     if (iq.slot && kind === 'result') got.add(`${iq.slot.jid} ${iq.slot.sizeBytes}`);
   }
-  const inTable = new Set([...counted].flatMap(([jid, sizes]) => sizes.map((size) => `${jid} ${size}`)));
-  const inLedger = new Set(ledger.filter((r) => r.outcome === 'granted').map((r) => `${r.jid} ${r.sizeBytes}`));
-  const tableList = [...counted.values()].flat();
+  const granted = ledger.filter((r) => r.outcome === 'granted');
+  const inLedger = new Set(granted.map((r) => `${r.jid} ${r.sizeBytes}`));
+  const ledgerBytes = new Map<string, number>();
+  for (const r of granted) ledgerBytes.set(r.jid ?? '', (ledgerBytes.get(r.jid ?? '') ?? 0) + (r.sizeBytes ?? 0));
+  const sum = (sizes: readonly number[] | undefined) => (sizes ?? []).reduce((total, size) => total + size, 0);
   return {
     sent: sent.length,
     answered,
@@ -89,9 +94,10 @@ export function tally(
     slotsRequested: sent.filter((iq) => iq.slot).length,
     slotsGot: got.size,
     answers,
-    countedGrants: tableList.length,
-    ledgerGrants: ledger.filter((r) => r.outcome === 'granted').length,
-    grantedUncounted: [...got].filter((slot) => !inTable.has(slot) || !inLedger.has(slot)).length,
-    countedUndelivered: tableList.length - got.size,
+    countedBytes: [...counted.values()].reduce((total, sizes) => total + sum(sizes), 0),
+    ledgerGrants: granted.length,
+    grantedNotLogged: [...got].filter((slot) => !inLedger.has(slot)).length,
+    grantedBytesUncounted: [...ledgerBytes].reduce((total, [jid, bytes]) => total + Math.max(0, bytes - sum(counted.get(jid))), 0),
+    grantedUndelivered: granted.length - got.size,
   };
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigFile, resolveBridgeSettings } from '../../component/bridge-config.ts';
+import { BRIDGE_KEYS, parseConfigFile, resolveBridgeSettings } from '../../component/bridge-config.ts';
 import { BRIDGE_DEFAULTS } from '../../component/bridge-defaults.ts';
 
 const BASE = {
@@ -90,5 +92,25 @@ describe('resolveBridgeSettings', () => {
         'UPLOAD_COMPONENT_DISCO_CACHE_SECONDS (--disco-cache-seconds) must be an integer ≥ 0, got "-1"',
       ],
     });
+  });
+});
+
+describe('docs/bridge.md', () => {
+  const doc = readFileSync(resolve(import.meta.dirname, '../../docs/bridge.md'), 'utf8');
+  const rows = new Map(
+    [...doc.matchAll(/^\| `(UPLOAD_[A-Z_]+)` \| `--([a-z-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], { flag: m[2], fallback: m[3]?.trim() }]),
+  );
+
+  it('has a row for every key, with its flag', () => {
+    expect([...rows.keys()].sort()).toEqual(Object.keys(BRIDGE_KEYS).sort());
+    for (const [key, flag] of Object.entries(BRIDGE_KEYS)) expect(rows.get(key)?.flag).toBe(flag);
+  });
+
+  it.each([
+    ['UPLOAD_COMPONENT_TIMEOUT_MS', BRIDGE_DEFAULTS.timeoutMs],
+    ['UPLOAD_COMPONENT_MAX_IN_FLIGHT', BRIDGE_DEFAULTS.maxInFlight],
+    ['UPLOAD_COMPONENT_DISCO_CACHE_SECONDS', BRIDGE_DEFAULTS.discoCacheSeconds],
+  ])('gives %s the default of BRIDGE_DEFAULTS (%d)', (key, value) => {
+    expect(rows.get(key)?.fallback).toBe(String(value));
   });
 });
