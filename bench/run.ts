@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBridgeSoak } from './bridge-soak.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchCost } from './cost.ts';
 import { benchDataPath } from './data-path.ts';
@@ -65,9 +66,11 @@ await section('6', 'Cost per million slots', async (s) => {
   if (cold === undefined) throw new Error('needs the warm handler time of section 2, which failed');
   await benchCost(s, { handlerCpuMs: cold.warmQuotaOffMs });
 });
-
 await section('7', 'Faults between the slot service and DynamoDB', async (s) => {
   await benchDynamoFaults(s);
+});
+await section('8', 'Bridge soak: 10 minutes of mixed traffic with faults', async (s) => {
+  await benchBridgeSoak(s, 10);
 });
 
 const cpu = cpus();

@@ -18,14 +18,25 @@ export function payloadOf(stanza: XmlElement): string | undefined {
   return child ? `${child.attrs.xmlns ?? ''} ${child.name}`.trim() : undefined;
 }
 
+/** What to send back for an endpoint outcome (the reply, or nothing), its label for the log and the failure's cause. */
+export interface Answer {
+  readonly reply: XmlElement | null;
+  readonly label: string;
+  readonly cause?: string;
+}
+
 /** Decides what to send back for an endpoint outcome: the reply, nothing, or the bridge's own error. */
-export function answerFor(outcome: ForwardOutcome, request: XmlElement): { reply: XmlElement | null; label: string } {
+export function answerFor(outcome: ForwardOutcome, request: XmlElement): Answer {
   if (outcome.kind === 'no-reply') return { reply: null, label: 'no-reply' };
   if (outcome.kind === 'reply') {
     const reply = parseReply(outcome.body, request);
     if (reply) return { reply, label: reply.attrs.type === 'error' ? 'error' : 'result' };
-    return { reply: unavailableReply(request, TEXT['bad-reply'] ?? ''), label: 'unavailable:bad-reply' };
+    return {
+      reply: unavailableReply(request, TEXT['bad-reply'] ?? ''),
+      label: 'unavailable:bad-reply',
+      cause: 'not one IQ result or error with the request id',
+    };
   }
   const text = TEXT[outcome.reason] ?? 'The upload service is temporarily unavailable; try again later.';
-  return { reply: unavailableReply(request, text), label: `unavailable:${outcome.reason}` };
+  return { reply: unavailableReply(request, text), label: `unavailable:${outcome.reason}`, cause: outcome.cause };
 }

@@ -1,5 +1,6 @@
 /**
- * One HTTP exchange with the slot endpoint: `POST <endpoint>/xmpp` with one stanza (docs/architecture.md, Slot endpoint).
+ * One HTTP exchange with the slot endpoint: `POST <endpoint>/xmpp` with one stanza (docs/architecture.md, Slot
+ * endpoint). Retries, the deadline and the secret live in endpoint-client.ts; this file only classifies.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -8,7 +9,19 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export type ForwardOutcome =
   | { readonly kind: 'reply'; readonly status: number; readonly body: string }
   | { readonly kind: 'no-reply'; readonly status: number }
-  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly status?: number };
+  | ForwardFailure;
+
+/** No usable answer; `cause` says why in words for the log (never the secret or the URL's path). */
+export interface ForwardFailure {
+  readonly kind: 'failed';
+  readonly reason: FailureReason;
+  readonly cause: string;
+  readonly status?: number;
+  /** The system error code of a network failure (`ECONNRESET`, `ECONNREFUSED`, …). */
+  readonly errno?: string;
+  /** The answer's `Retry-After` header, as sent. */
+  readonly retryAfter?: string;
+}
 
 /** Why no answer came: each is logged, and the requester gets `wait`/`service-unavailable`. */
 export type FailureReason = 'unauthorized' | 'rejected' | 'server-error' | 'timeout' | 'unreachable' | 'aborted';
@@ -21,6 +34,8 @@ export interface ForwardOptions {
   readonly timeoutMs: number;
   /** Aborts the request when the bridge stops. */
   readonly signal?: AbortSignal;
+  /** Opens a new connection instead of reusing a kept-alive one (a retry after a reset must not meet the same fate). */
+  readonly freshConnection?: boolean;
 }
 
 /** The URL stanzas are posted to. */
@@ -38,13 +53,20 @@ function failureFor(status: number): FailureReason {
 /** Kept-alive connections to the endpoint, shared by every forwarded stanza. */
 const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
-/** The status and body of one POST; rejects on network errors, the timeout and the abort signal. */
-function post(url: URL, body: string, options: ForwardOptions): Promise<{ status: number; text: string }> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly retryAfter: string | undefined;
+}
+
+/** The status and body of one POST; rejects on network errors, a cut-off answer, the timeout and the abort signal. */
+function post(url: URL, body: string, options: ForwardOptions): Promise<Answer> {
+  const https = url.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(url, {
       method: 'POST',
-      agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
+      agent: options.freshConnection === true ? false : https ? agents['https:'] : agents['http:'],
       headers: {
         'content-type': 'application/xmpp+xml',
         'content-length': Buffer.byteLength(body),
@@ -53,20 +75,24 @@ function post(url: URL, body: string, options: ForwardOptions): Promise<{ status
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const timer = setTimeout(() => request.destroy(new TimeoutError()), options.timeoutMs);
-    request.on('error', (error) => {
+    const fail = (error: Error) => {
       clearTimeout(timer);
       reject(error);
-    });
+    };
+    request.on('error', fail);
     request.on('response', (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         text += chunk;
       });
-      response.on('error', reject);
+      response.on('error', fail);
       response.on('end', () => {
+        // A connection reset after the headers ends the body early: that answer is not the endpoint's.
+        if (!response.complete) return fail(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' }));
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, text });
+        const retryAfter = response.headers['retry-after'];
+        resolve({ status: response.statusCode ?? 0, text, retryAfter });
       });
     });
     request.end(body);
@@ -75,20 +101,31 @@ function post(url: URL, body: string, options: ForwardOptions): Promise<{ status
 
 class TimeoutError extends Error {}
 
+/** The system error code of a failed request, when it has one. */
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /**
  * Posts one stanza and classifies the answer; never throws. Uses node:http with a keep-alive
  * agent rather than fetch: a round trip on loopback costs a third of undici's.
  */
 export async function forwardStanza(body: string, options: ForwardOptions): Promise<ForwardOutcome> {
   try {
-    const { status, text } = await post(new URL(xmppUrl(options.endpoint)), body, options);
-    if (status < 200 || status > 299) return { kind: 'failed', reason: failureFor(status), status };
+    const { status, text, retryAfter } = await post(new URL(xmppUrl(options.endpoint)), body, options);
+    if (status < 200 || status > 299) {
+      const failure = { kind: 'failed', reason: failureFor(status), status, cause: `HTTP ${status}` } as const;
+      return retryAfter === undefined ? failure : { ...failure, retryAfter };
+    }
     // 202 (and an empty 2xx) means the endpoint has nothing to send back (e.g. an IQ error it ignored).
     if (status === 202 || status === 204 || text.trim() === '') return { kind: 'no-reply', status };
     return { kind: 'reply', status, body: text };
   } catch (error) {
-    if (error instanceof TimeoutError) return { kind: 'failed', reason: 'timeout' };
-    if (options.signal?.aborted) return { kind: 'failed', reason: 'aborted' };
-    return { kind: 'failed', reason: 'unreachable' };
+    if (error instanceof TimeoutError) return { kind: 'failed', reason: 'timeout', cause: `no answer within ${options.timeoutMs} ms` };
+    if (options.signal?.aborted) return { kind: 'failed', reason: 'aborted', cause: 'the bridge stopped' };
+    const errno = errnoOf(error);
+    const cause = errno ?? (error instanceof Error ? error.message : String(error));
+    return { kind: 'failed', reason: 'unreachable', cause, ...(errno === undefined ? {} : { errno }) };
   }
 }

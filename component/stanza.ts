@@ -48,18 +48,23 @@ export function parseReply(body: string, request: XmlElement): XmlElement | null
 }
 
 /**
- * The bridge's own answer when the endpoint cannot answer: `wait`/`service-unavailable` (RFC 6120 §8.3.3.19)
- * with a human text, so that clients retry later. The text never names the endpoint or its secret.
+ * An error the bridge answers by itself, with a human text that never names the endpoint or its secret.
+ * `wait` tells clients to try again later (RFC 6120 §8.3.2).
  */
-export function unavailableReply(request: XmlElement, text: string): XmlElement {
+export function bridgeErrorReply(request: XmlElement, condition: 'service-unavailable' | 'resource-constraint', text: string): XmlElement {
   return xml(
     'iq',
     { type: 'error', id: request.attrs.id, to: request.attrs.from, from: request.attrs.to },
-    xml(
-      'error',
-      { type: 'wait' },
-      xml('service-unavailable', { xmlns: NS_STANZAS }),
-      xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, text),
-    ),
+    xml('error', { type: 'wait' }, xml(condition, { xmlns: NS_STANZAS }), xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, text)),
   );
+}
+
+/** The answer when the endpoint cannot answer: `wait`/`service-unavailable` (RFC 6120 §8.3.3.19). */
+export function unavailableReply(request: XmlElement, text: string): XmlElement {
+  return bridgeErrorReply(request, 'service-unavailable', text);
+}
+
+/** The answer when too many requests are in flight: `wait`/`resource-constraint` (RFC 6120 §8.3.3.18). */
+export function busyReply(request: XmlElement): XmlElement {
+  return bridgeErrorReply(request, 'resource-constraint', 'The upload service is busy; try again in a moment.');
 }

@@ -97,10 +97,11 @@ export function parseXml(text: string): XmlElement {
 }
 
 /**
- * Creates an XEP-0114 component connection that authenticates with `password` on every stream open and is
+ * Creates an XEP-0114 component connection that authenticates with `password()` (read anew on every stream
+ * open, so that a changed secret takes effect at the next login) and is
  * reconnected by `@xmpp/reconnect` after every disconnect. Call `entity.start()` to connect.
  */
-export function createComponent(options: { service: string; domain: string; password: string }): {
+export function createComponent(options: { service: string; domain: string; password: () => string }): {
   entity: ComponentEntity;
   reconnect: Reconnector;
 } {
@@ -109,7 +110,7 @@ export function createComponent(options: { service: string; domain: string; pass
   entity.on('open', (header) => {
     // XEP-0114 §3: the handshake is SHA-1(stream id + secret); a failure is reported, then the socket is
     // dropped so that the reconnect loop tries again instead of idling on an unauthenticated stream.
-    entity.authenticate(header.attrs.id ?? '', options.password).catch((error: unknown) => {
+    entity.authenticate(header.attrs.id ?? '', options.password()).catch((error: unknown) => {
       // A stream error (e.g. not-authorized) was already emitted by the connection itself.
       if (!(error instanceof Error && error.name === 'StreamError')) entity.emit('error', error);
       entity.disconnect().catch(() => {});

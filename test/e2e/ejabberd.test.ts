@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bridge, startBridge } from '../../component/bridge.ts';
+import { type Bridge, type BridgeLogLine, startBridge } from '../../component/bridge.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { type EjabberdRun, prepareEjabberd } from './support/ejabberd.ts';
 import { ensureXmppServers } from './support/install.ts';
@@ -24,6 +24,7 @@ describe('ejabberd 23.01 with the component bridge', () => {
   let bridge: Bridge | undefined;
   let rgwBridge: Bridge | undefined;
   let rgwStack: RgwStack | undefined;
+  const logs: BridgeLogLine[] = [];
   const clients: TestClient[] = [];
   let context: FlowContext | undefined;
   const cleanup = runDirCleanup();
@@ -50,6 +51,7 @@ describe('ejabberd 23.01 with the component bridge', () => {
       secret: stack.secret,
       reconnectDelayMs: 200,
       reconnectMaxDelayMs: 1000,
+      log: (line) => logs.push(line),
     });
     await bridge.connected;
     rgwBridge = await startBridge({
@@ -80,6 +82,31 @@ describe('ejabberd 23.01 with the component bridge', () => {
 
   uploadFlowTests('localhost', ctx);
   uploadTests(RGW_SERVICE_JID, 'Ceph RGW (with session-token URLs)', ctx);
+
+  it('lets a second bridge with the same JID in, and both report the twin (ejabberd shares the stanzas)', async () => {
+    const twinLogs: BridgeLogLine[] = [];
+    const twin = await startBridge({
+      jid: SERVICE_JID,
+      server: `127.0.0.1:${ejabberd.componentPort}`,
+      componentSecret: COMPONENT_SECRET,
+      endpoint: stack.endpoint,
+      secret: stack.secret,
+      log: (line) => twinLogs.push(line),
+    });
+    try {
+      await twin.connected;
+      await waitFor(
+        'both bridges to report the twin',
+        () => [logs, twinLogs].every((l) => l.some((line) => line.event === 'twin')),
+        15_000,
+      );
+      expect(twinLogs.find((line) => line.event === 'twin')).toMatchObject({
+        message: expect.stringContaining(`another component is connected as ${SERVICE_JID}`),
+      });
+    } finally {
+      await twin.stop();
+    }
+  }, 30_000);
 
   it('grants slots again after ejabberd restarts and the bridge reconnects', async () => {
     for (const client of clients.splice(0)) await client.stop();

@@ -103,6 +103,22 @@ describe('Prosody 0.12 with the component bridge', () => {
     expect(text).not.toContain(COMPONENT_SECRET);
   });
 
+  it('refuses a second bridge with the same JID, which reports the conflict (Prosody: kick_new)', async () => {
+    const second = await startBridge({
+      jid: SERVICE_JID,
+      server: `127.0.0.1:${prosody.componentPort}`,
+      componentSecret: COMPONENT_SECRET,
+      endpoint: stack.endpoint,
+      secret: stack.secret,
+      ...RECONNECT,
+    });
+    await expect(second.connected).rejects.toThrow(
+      `refused component ${SERVICE_JID}: conflict (another component is already connected with this JID: stop it first)`,
+    );
+    await second.stop();
+    expect(bridges[0]?.status()).toBe('online');
+  });
+
   it('grants slots again after Prosody restarts and the bridge reconnects', async () => {
     for (const client of clients.splice(0)) await client.stop();
     await prosody.stop();

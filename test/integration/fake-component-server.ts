@@ -17,6 +17,12 @@ export interface FakeComponentServer {
   push(stanza: string): void;
   /** Drops every connection, as a server restart does. */
   drop(): void;
+  /** Ends the current connection with a stream error (RFC 6120 §4.9.3), e.g. `conflict`. */
+  streamError(condition: string, text?: string): void;
+  /** Changes the component secret for handshakes from now on. */
+  setSecret(secret: string): void;
+  /** Streams connected and authenticated now. */
+  online(): number;
   close(): Promise<void>;
 }
 
@@ -28,17 +34,35 @@ function replyIn(text: string, id: string): string | undefined {
   return match?.[0];
 }
 
-export async function startFakeComponentServer(secret: string): Promise<FakeComponentServer> {
+export interface FakeServerOptions {
+  /**
+   * Keeps every authenticated stream instead of only the newest, and shares the messages a component sends to
+   * its own JID between them in turn, as ejabberd 23.01 does with two components of one JID.
+   */
+  readonly twins?: boolean;
+}
+
+/** Self-closing messages (what the bridge's twin probes are), as xmpp.js serialises them. */
+const MESSAGE = /<message\b[^>]*\/>/g;
+
+export async function startFakeComponentServer(initialSecret: string, options: FakeServerOptions = {}): Promise<FakeComponentServer> {
+  let secret = initialSecret;
   const sockets = new Set<Socket>();
-  let current: { socket: Socket; buffer: string } | undefined;
+  const streams: Array<{ socket: Socket; buffer: string; routed: number }> = [];
+  let turn = 0;
+  let current: { socket: Socket; buffer: string; routed: number } | undefined;
   let authenticatedCount = 0;
   const listeners = new Set<() => void>();
 
   const server = createServer((socket) => {
     sockets.add(socket);
     const streamId = `s${Math.random().toString(36).slice(2)}`;
-    const state = { socket, buffer: '' };
-    socket.on('close', () => sockets.delete(socket));
+    const state = { socket, buffer: '', routed: 0 };
+    socket.on('close', () => {
+      sockets.delete(socket);
+      const index = streams.indexOf(state);
+      if (index >= 0) streams.splice(index, 1);
+    });
     socket.on('error', () => {});
     socket.on('data', (data) => {
       state.buffer += data.toString();
@@ -53,10 +77,21 @@ export async function startFakeComponentServer(secret: string): Promise<FakeComp
         if (handshake[1] === expected) {
           socket.write('<handshake/>');
           authenticatedCount += 1;
+          if (!options.twins) streams.length = 0;
+          streams.push(state);
           current = state;
           state.buffer = '';
         } else {
           socket.end("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>");
+        }
+      }
+      // A real server routes what a component sends to its own JID back to a connection of that JID.
+      if (streams.includes(state)) {
+        MESSAGE.lastIndex = state.routed;
+        for (let m = MESSAGE.exec(state.buffer); m !== null; m = MESSAGE.exec(state.buffer)) {
+          state.routed = MESSAGE.lastIndex;
+          const target = options.twins ? streams[turn++ % streams.length] : state;
+          target?.socket.write(m[0]);
         }
       }
       for (const notify of listeners) notify();
@@ -97,8 +132,19 @@ export async function startFakeComponentServer(secret: string): Promise<FakeComp
     },
     drop() {
       current = undefined;
+      streams.length = 0;
       for (const socket of sockets) socket.destroy();
     },
+    streamError(condition, text) {
+      const body = text === undefined ? '' : `<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>${text}</text>`;
+      current?.socket.end(
+        `<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>${body}</stream:error></stream:stream>`,
+      );
+    },
+    setSecret(next) {
+      secret = next;
+    },
+    online: () => streams.length,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
