@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSecretsStandIn } from '../../bench/backends.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 /**
@@ -40,8 +41,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-async function ok(command: string, args: string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd);
+async function ok(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Promise<string> {
+  const result = await run(command, args, cwd, env);
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
   return result.stdout;
 }
@@ -61,7 +62,15 @@ new CfnOutput(stack, 'Bucket', { value: bucketName });
 app.synth();
 `;
 
+/** The README's commands for the XMPP host, run here exactly as written (test/docs/readme.test.ts checks they are). */
+const README = {
+  installGlobal: 'npm install -g ./xmpp-s3-upload-*.tgz',
+  installBridge: '"$(npm root -g)/xmpp-s3-upload/contrib/install-bridge.sh"',
+  doctorOutputs: 'xmpp-s3-upload doctor --outputs cdk-outputs.json',
+} as const;
+
 let work: string;
+let host: string;
 let tarball: string;
 let app: string;
 let hostBin: string;
@@ -108,11 +117,12 @@ beforeAll(async () => {
     }),
   );
   writeFileSync(join(app, 'app.ts'), APP_TS);
-  const host = join(work, 'host');
+  host = join(work, 'host');
   [stack] = await Promise.all([
     startLocalStack(),
     ok('npm', ['install', '--ignore-scripts'], app),
-    ok('npm', ['install', '--global', '--ignore-scripts', '--prefix', host, tarball], work),
+    // The README's own line, as an operator types it next to the tarball; the prefix comes from the environment.
+    ok('sh', ['-c', README.installGlobal], work, { ...ENV, npm_config_prefix: host }),
   ]);
   hostBin = join(host, 'bin', 'xmpp-s3-upload');
   hostPackage = join(host, 'lib', 'node_modules', 'xmpp-s3-upload');
@@ -174,5 +184,66 @@ describe('the packed tarball installed globally on an XMPP host', () => {
 
     expect(result.stdout).toContain('doctor: all 8 checks passed');
     expect(result.code).toBe(0);
+  });
+
+  it("runs the README's doctor line against a cdk outputs file, reading the secret from Secrets Manager", async () => {
+    const secrets = await startSecretsStandIn(stack.secret);
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:XmppS3UploadSlotSecret-abc';
+    writeFileSync(join(work, 'cdk-outputs.json'), JSON.stringify({ XmppS3Upload: { SlotEndpoint: stack.endpoint, SlotSecretArn: arn } }));
+    try {
+      const result = await run('sh', ['-c', README.doctorOutputs], work, {
+        ...ENV,
+        PATH: `${join(host, 'bin')}:${ENV.PATH ?? ''}`,
+        AWS_ACCESS_KEY_ID: 'AKIAOPERATOREXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'operator-secret-access-key',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      });
+
+      expect(result.stdout).toMatch(/^✓ secret from Secrets Manager\s+read arn:aws:secretsmanager:us-east-1:/m);
+      expect(result.stdout).toContain('doctor: all 9 checks passed');
+      expect(result.code).toBe(0);
+      expect(secrets.hits()).toBe(1);
+    } finally {
+      await secrets.close();
+    }
+  });
+
+  it("installs the bridge as a service with the README's line, into a private copy of /etc", async () => {
+    // A mount namespace with a copy of /etc: the script creates its user and files there, not on this machine.
+    // systemd does not run here, so a stand-in systemctl records what the script asks of it.
+    const sandbox = mkdtempSync(join(tmpdir(), 'xmpp-s3-upload-etc-'));
+    const stubs = join(sandbox, 'bin');
+    mkdirSync(stubs);
+    writeFileSync(join(stubs, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >> ${sandbox}/systemctl.log\n`, { mode: 0o755 });
+    const script = [
+      'set -e',
+      `cp -a /etc ${sandbox}/etc`,
+      `mount --bind ${sandbox}/etc /etc`,
+      README.installBridge,
+      "stat -c '%n %a %U %G' /etc/xmpp-s3-upload /etc/xmpp-s3-upload/bridge.conf /etc/xmpp-s3-upload/slot-secret /etc/xmpp-s3-upload/component-secret",
+      'getent passwd xmpp-s3-upload | cut -d: -f1,7',
+      'systemd-analyze verify /etc/systemd/system/xmpp-s3-upload-bridge.service && echo unit-verified',
+    ].join('\n');
+    try {
+      const result = await run('unshare', ['--mount', 'sh', '-c', script], work, {
+        ...ENV,
+        npm_config_prefix: host,
+        PATH: `${stubs}:${join(host, 'bin')}:${ENV.PATH ?? ''}`,
+      });
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('/etc/xmpp-s3-upload 750 root xmpp-s3-upload');
+      expect(result.stdout).toContain('/etc/xmpp-s3-upload/bridge.conf 640 root xmpp-s3-upload');
+      expect(result.stdout).toContain('/etc/xmpp-s3-upload/slot-secret 600 xmpp-s3-upload xmpp-s3-upload');
+      expect(result.stdout).toContain('/etc/xmpp-s3-upload/component-secret 600 xmpp-s3-upload xmpp-s3-upload');
+      expect(result.stdout).toContain('xmpp-s3-upload:/usr/sbin/nologin');
+      expect(result.stdout).toContain('unit-verified');
+      expect(readFileSync(join(sandbox, 'systemctl.log'), 'utf8')).toBe('systemctl daemon-reload\n');
+      expect(existsSync('/etc/xmpp-s3-upload')).toBe(false);
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
   });
 });
