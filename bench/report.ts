@@ -13,7 +13,7 @@ export interface Figure {
   readonly note?: string;
 }
 
-/** A target from the benchmark issue, and whether this run met it. */
+/** A product goal, and whether this run met it. */
 export interface Check {
   readonly target: string;
   readonly measured: string;
@@ -98,9 +98,9 @@ export function markdown(sections: readonly SectionResult[], info: RunInfo): str
     'Every comparison was measured side by side in the same run: on a shared, noisy machine the ratios hold, the',
     'absolute times do not. Rerun with `npm run bench`.',
     '',
-    '## Targets',
+    '## Goals',
     '',
-    '| section | target | measured | result |',
+    '| section | goal | measured | result |',
     '| --- | --- | --- | --- |',
   ];
   for (const s of sections) {
