@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
+import { startLocalCdn } from './cdn.ts';
 import { LOCAL_DYNAMO_CREDENTIALS, startDynamo } from './dynamo.ts';
 import { startStrictS3 } from './s3-strict.ts';
 import { serveRoutes } from './serve-routes.ts';
@@ -62,6 +63,8 @@ export interface LocalStack {
   /** The S3 endpoint (strict embedded or external); objects live at `<s3Endpoint>/<bucket>/<key>`. */
   readonly s3Endpoint: string;
   readonly bucket: string;
+  /** `cdn` mode (`UPLOAD_DOWNLOADS=cdn`): the local CDN that serves the GET URLs; the bucket then refuses anonymous reads. */
+  readonly cdnEndpoint: string | undefined;
   readonly dynamoEndpoint: string;
   close(): Promise<void>;
 }
@@ -79,7 +82,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
   };
   try {
-    const s3 = options.s3 ?? (await startEmbeddedS3(join(dataDir, 's3'), config, now, closers, options.publicRead));
+    // cdn mode: the bucket is private (all of Block Public Access on); only the local CDN reads, signed.
+    const publicRead = config.downloads === 'cdn' ? false : options.publicRead;
+    const s3 = options.s3 ?? (await startEmbeddedS3(join(dataDir, 's3'), config, now, closers, publicRead));
+    const cdn =
+      config.downloads === 'cdn'
+        ? await startLocalCdn({
+            s3Endpoint: s3.endpoint,
+            bucket: s3.bucket,
+            region: s3.region,
+            credentials: s3.credentials,
+            keyPrefix: config.keyPrefix,
+            safeTypes: config.safeTypes,
+            corsOrigins: config.corsOrigins,
+          })
+        : undefined;
+    if (cdn !== undefined) closers.push(cdn.close);
     const dynamo = await startDynamo({
       tableName: LOCAL_TABLE,
       ...(options.dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamo') }),
@@ -94,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       dynamoCredentials: LOCAL_DYNAMO_CREDENTIALS,
+      ...(cdn === undefined ? {} : { cdnUrl: cdn.url }),
       now,
     });
     const previousSecret = env.UPLOAD_PREVIOUS_SECRET === '' ? undefined : env.UPLOAD_PREVIOUS_SECRET;
@@ -107,7 +126,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const served = await serveRoutes(routes, options.port ?? 0);
     closers.push(served.close);
-    return { endpoint: served.url, secret, config, s3Endpoint: s3.endpoint, bucket: s3.bucket, dynamoEndpoint: dynamo.endpoint, close };
+    return {
+      endpoint: served.url,
+      secret,
+      config,
+      s3Endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      cdnEndpoint: cdn?.url,
+      dynamoEndpoint: dynamo.endpoint,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

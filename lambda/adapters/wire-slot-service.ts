@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ServiceConfig } from '../core/config.ts';
+import { downloadBaseUrl } from '../core/config-downloads.ts';
 import type { QuotaStore } from '../core/ports.ts';
 import { quotaLimits } from '../core/quota.ts';
 import { createSlotService, type SlotService } from '../core/slot-service.ts';
 import { createQuotaDynamoClient } from './dynamo-client.ts';
 import { createDynamoQuotaStore } from './dynamo-quota-store.ts';
-import { createS3Signer } from './s3-presigner.ts';
+import { bucketBaseUrl, createS3Signer } from './s3-presigner.ts';
 
 export interface SlotServiceWiring {
   readonly config: ServiceConfig;
@@ -26,6 +27,8 @@ export interface SlotServiceWiring {
   /** Local DynamoDB; absent for AWS. */
   readonly dynamoEndpoint?: string;
   readonly dynamoCredentials?: AwsCredentialIdentity;
+  /** `cdn` mode without `downloadDomain`: the CDN's own URL (the local CDN); the deployed stack sets downloadDomain instead. */
+  readonly cdnUrl?: string;
   /** Observes each quota-store call (for the QuotaStoreLatency metric). */
   readonly onQuotaCall?: (latencyMs: number) => void;
   readonly now?: () => Date;
@@ -57,7 +60,10 @@ export function wireSlotService(wiring: SlotServiceWiring): WiredSlotService {
     credentials: wiring.s3Credentials,
     putUrlTtlSeconds: config.putUrlTtlSeconds,
     endpoint: wiring.s3Endpoint,
-    publicBaseUrl: config.publicBaseUrl,
+    publicBaseUrl: downloadBaseUrl(config, {
+      bucketUrl: bucketBaseUrl({ bucket: wiring.bucket, region: wiring.region, endpoint: wiring.s3Endpoint }),
+      cdnUrl: wiring.cdnUrl,
+    }),
     objectAcl: config.objectAcl,
   });
   const requestSlot = createSlotService({ config, quota, signer, now: wiring.now ?? (() => new Date()), newId: randomUUID });

@@ -3,6 +3,8 @@
  * runs once at start and rejects every bad key at once. Values come either as strings
  * (`UPLOAD_*` environment variables, see {@link configFromEnv}) or as JSON values (CDK context).
  */
+
+import { type DownloadMode, PROSODY_SAFE_TYPES, parseDownloadDomain, parseDownloads } from './config-downloads.ts';
 import {
   ConfigError,
   type Parsed,
@@ -35,6 +37,11 @@ export interface ServiceConfig {
   readonly publicBaseUrl: string | undefined;
   readonly objectAcl: 'public-read' | undefined;
   readonly corsOrigins: readonly string[];
+  readonly downloads: DownloadMode;
+  /** Types served inline in `cdn` mode (`image/*` wildcards); an empty list serves every type as an attachment. */
+  readonly safeTypes: readonly string[];
+  /** Host name of GET URLs in `cdn` mode; undefined means the distribution's own domain. */
+  readonly downloadDomain: string | undefined;
 }
 
 export type ConfigKey = keyof ServiceConfig;
@@ -113,6 +120,22 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
     parse: (v) => parseObjectAcl(v),
   },
   corsOrigins: { shown: '`["*"]`', meaning: 'origins allowed by the bucket CORS rule', parse: (v) => parseCorsOrigins(v, ['*']) },
+  downloads: {
+    shown: '`bucket`',
+    meaning:
+      '`bucket`: GET URLs on the bucket (public-read prefix); `cdn`: CloudFront in front of a private bucket ([downloads.md](downloads.md))',
+    parse: (v, p) => parseDownloads(v, p),
+  },
+  safeTypes: {
+    shown: '`["image/*","video/*","audio/*","text/plain"]`',
+    meaning: '`cdn` mode: types served inline; any other download gets `Content-Disposition: attachment`',
+    parse: (v) => (v === undefined || v === null || v === '' ? { ok: true, value: [...PROSODY_SAFE_TYPES] } : parseMimeList(v)),
+  },
+  downloadDomain: {
+    shown: "the distribution's domain",
+    meaning: '`cdn` mode: host name of GET URLs (`https://<downloadDomain>/<key>`); needs `downloadCertificateArn`',
+    parse: (v, p) => parseDownloadDomain(v, p.downloads),
+  },
 };
 
 export const CONFIG_KEYS = Object.keys(DEFAULTS) as ConfigKey[];

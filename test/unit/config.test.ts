@@ -30,6 +30,9 @@ describe('parseConfig', () => {
       publicBaseUrl: undefined,
       objectAcl: undefined,
       corsOrigins: ['*'],
+      downloads: 'bucket',
+      safeTypes: ['image/*', 'video/*', 'audio/*', 'text/plain'],
+      downloadDomain: undefined,
     });
   });
 
@@ -78,6 +81,9 @@ describe('parseConfig', () => {
     ['publicBaseUrl', 'https://files.example.org/?a=1', 'http(s) URL'],
     ['objectAcl', 'private', 'public-read'],
     ['corsOrigins', 'https://a.example/path', 'origin'],
+    ['downloads', 'cloudfront', '"bucket" or "cdn"'],
+    ['safeTypes', 'images', 'MIME type'],
+    ['downloadDomain', 'files.example.org', 'needs downloads "cdn"'],
   ])('rejects %s = %j naming the key', (key, value, problem) => {
     const raw: Record<string, unknown> = { domains: ['example.org'], [key]: value };
 
