@@ -1,8 +1,9 @@
 /**
  * The CloudFront Functions of `cdn` mode, rendered for one configuration. A CloudFront Function
  * has no environment variables, so its parameters are written into its code at synth: each
- * `__NAME__` placeholder becomes the JSON of that parameter. The deployed distribution and the
- * local CDN run the very same rendered text.
+ * `__NAME__` placeholder becomes the JSON of that parameter, and whole-line comments are dropped
+ * (they count against the size limit). The deployed distribution and the local CDN run the very
+ * same rendered text.
  *
  * A function is one file in this folder plus one entry in {@link CDN_FUNCTIONS}; a
  * viewer-request function joins the same way.
@@ -44,10 +45,12 @@ export function functionSource(name: CdnFunctionName): string {
 export function renderFunction<N extends CdnFunctionName>(name: N, params: FunctionParams<N>): string {
   const expected: readonly string[] = CDN_FUNCTIONS[name].params;
   const values = params as Record<string, unknown>;
-  const code = functionSource(name).replace(/__([A-Z][A-Z0-9_]*)__/g, (placeholder, param: string) => {
-    if (!expected.includes(param) || !(param in values)) throw new Error(`${name}: no value for the placeholder ${placeholder}`);
-    return JSON.stringify(values[param]);
-  });
+  const code = functionSource(name)
+    .replace(/^[ \t]*\/\/.*\n/gm, '')
+    .replace(/__([A-Z][A-Z0-9_]*)__/g, (placeholder, param: string) => {
+      if (!expected.includes(param) || !(param in values)) throw new Error(`${name}: no value for the placeholder ${placeholder}`);
+      return JSON.stringify(values[param]);
+    });
   const bytes = Buffer.byteLength(code, 'utf8');
   if (bytes > MAX_FUNCTION_BYTES) {
     throw new Error(`${name}: ${bytes} bytes of code, more than CloudFront Functions' ${MAX_FUNCTION_BYTES}-byte limit`);

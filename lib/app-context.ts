@@ -9,6 +9,7 @@ import { ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/con
 import type { Parsed } from '../lambda/core/config-values.ts';
 import { DEFAULT_REMOVAL_POLICY } from './defaults.ts';
 import { type DeploymentOptionKey, type DeploymentOptions, MEMORY_SIZE_MB, parseDeploymentOptions } from './deployment-options.ts';
+import { DOWNLOAD_DEFAULTS } from './download-settings.ts';
 
 /** Deployment keys that are not service configuration, with their defaults (undefined: none, or derived). */
 export const DEPLOYMENT_DEFAULTS = {
@@ -26,6 +27,8 @@ export const DEPLOYMENT_DEFAULTS = {
   alarmEmail: undefined,
   /** An existing SNS topic the alarms notify; none by default. */
   alarmTopicArn: undefined,
+  /** `cdn` mode: the ACM certificate (us-east-1) of `downloadDomain`, and the distribution's price class. */
+  ...DOWNLOAD_DEFAULTS,
 } as const satisfies Record<string, unknown> & Record<DeploymentOptionKey, unknown>;
 
 /** What bin/app.ts needs to build the stack. */
@@ -75,7 +78,7 @@ export function readAppSettings(context: Readonly<Record<string, unknown>>): App
   const removalPolicy = parseRemovalPolicy(context.removalPolicy);
   const stackName = parseStackName(context.stackName);
   for (const parsed of [removalPolicy, stackName]) if (!parsed.ok) problems.push(parsed.problem);
-  const options = parseDeploymentOptions(context, config?.retentionDays);
+  const options = parseDeploymentOptions(context, config?.retentionDays, config);
   if (!options.ok) problems.push(...options.problems);
   if (config === undefined || !removalPolicy.ok || !stackName.ok || !options.ok || problems.length > 0) throw new ConfigError(problems);
   return { config, stackName: stackName.value, removalPolicy: removalPolicy.value, options: options.value };

@@ -66,7 +66,8 @@ export function corsRules(config: ServiceConfig): CorsRule[] {
 
 /**
  * ACLs stay disabled unless `objectAcl` asks for them; Block Public Access blocks ACLs but not
- * the one public-read policy, because XEP-0363 GET URLs are fetched without credentials.
+ * the one public-read policy, because XEP-0363 GET URLs are fetched without credentials. In
+ * `cdn` mode only CloudFront reads, so all four settings are on.
  */
 export function bucketProps(config: ServiceConfig, removalPolicy: RemovalPolicy): BucketProps {
   const acls = config.objectAcl !== undefined;
@@ -75,12 +76,15 @@ export function bucketProps(config: ServiceConfig, removalPolicy: RemovalPolicy)
     enforceSSL: true,
     minimumTLSVersion: 1.2,
     objectOwnership: acls ? ObjectOwnership.OBJECT_WRITER : ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    blockPublicAccess: new BlockPublicAccess({
-      blockPublicAcls: !acls,
-      ignorePublicAcls: !acls,
-      blockPublicPolicy: false,
-      restrictPublicBuckets: false,
-    }),
+    blockPublicAccess:
+      config.downloads === 'cdn'
+        ? BlockPublicAccess.BLOCK_ALL
+        : new BlockPublicAccess({
+            blockPublicAcls: !acls,
+            ignorePublicAcls: !acls,
+            blockPublicPolicy: false,
+            restrictPublicBuckets: false,
+          }),
     cors: corsRules(config),
     lifecycleRules: lifecycleRules(config),
     removalPolicy,

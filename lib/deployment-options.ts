@@ -1,13 +1,15 @@
 /**
  * The deploy-time knobs that are not service configuration (memory, reserved concurrency, log
- * retention, alarm notifications), validated by the same rules whether they come from CDK
+ * retention, alarm notifications, `cdn` mode's certificate and price class), validated by the same rules whether they come from CDK
  * context (`-c memorySizeMb=512`, strings) or from the construct's props (numbers). Pure.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ServiceConfig } from '../lambda/core/config.ts';
 import { type Parsed, parseInteger } from '../lambda/core/config-values.ts';
+import { type DownloadSettings, parseDownloadSettings } from './download-settings.ts';
 
 /** The knobs as the construct uses them. */
-export interface DeploymentOptions {
+export interface DeploymentOptions extends DownloadSettings {
   readonly memorySizeMb: number;
   /** Undefined: the function shares the account's unreserved pool. */
   readonly reservedConcurrency: number | undefined;
@@ -88,12 +90,15 @@ function parseAlarmTopicArn(value: unknown): Parsed<string | undefined> {
 
 /**
  * Validates the knobs; `retentionDays` is the service's, which the log retention must cover
- * (undefined when it is itself invalid: the log retention is then checked on its own).
+ * (undefined when it is itself invalid: the log retention is then checked on its own), and
+ * `downloads` the service's download mode and domain, which the certificate and price class must
+ * fit (undefined when the configuration is invalid: only their form is checked).
  * @returns the options, or one problem per bad key, each starting with the key.
  */
 export function parseDeploymentOptions(
   raw: { readonly [K in DeploymentOptionKey]?: unknown },
   retentionDays: number | undefined,
+  downloads?: Pick<ServiceConfig, 'downloads' | 'downloadDomain'>,
 ): { readonly ok: true; readonly value: DeploymentOptions } | { readonly ok: false; readonly problems: string[] } {
   const memorySizeMb = named(
     'memorySizeMb',
@@ -106,10 +111,20 @@ export function parseDeploymentOptions(
   const problems = [memorySizeMb, reservedConcurrency, logRetentionDays, alarmEmail, alarmTopicArn].flatMap((p) =>
     p.ok ? [] : [p.problem],
   );
+  const cdn = parseDownloadSettings(raw, downloads);
+  if (!cdn.ok) problems.push(...cdn.problems);
   if (alarmEmail.ok && alarmTopicArn.ok && alarmEmail.value !== undefined && alarmTopicArn.value !== undefined) {
     problems.push('alarmEmail, alarmTopicArn: set one of them (subscribe the address to your topic instead)');
   }
-  if (!memorySizeMb.ok || !reservedConcurrency.ok || !logRetentionDays.ok || !alarmEmail.ok || !alarmTopicArn.ok || problems.length > 0) {
+  if (
+    !memorySizeMb.ok ||
+    !reservedConcurrency.ok ||
+    !logRetentionDays.ok ||
+    !alarmEmail.ok ||
+    !alarmTopicArn.ok ||
+    !cdn.ok ||
+    problems.length > 0
+  ) {
     return { ok: false, problems };
   }
   return {
@@ -120,6 +135,7 @@ export function parseDeploymentOptions(
       logRetentionDays: logRetentionDays.value,
       alarmEmail: alarmEmail.value,
       alarmTopicArn: alarmTopicArn.value,
+      ...cdn.value,
     },
   };
 }

@@ -15,6 +15,8 @@ export interface NagTargets {
   readonly secret: ISecret;
   readonly role: IRole;
   readonly keyPrefix: string;
+  /** bucket mode: the prefix is publicly readable. */
+  readonly publicRead: boolean;
 }
 
 /** Rule id → reason; docs/security.md shows this table. */
@@ -31,6 +33,14 @@ export const NAG_REASONS = {
   'AwsSolutions-IAM5':
     'Object keys are <keyPrefix><uuid>/<filename>, unknown before a slot is granted, so s3:PutObject needs a wildcard; ' +
     'it is limited to the upload prefix of this one bucket.',
+  'AwsSolutions-CFR1':
+    'No geo restriction (cdn mode): XEP-0363 recipients are wherever the users of the XMPP domains are; a GET URL is an unguessable capability, not a regional resource.',
+  'AwsSolutions-CFR2':
+    'No AWS WAF (cdn mode): the distribution serves static objects under unguessable keys, GET/HEAD/OPTIONS only, from a cache; a web ACL would add a monthly and per-request charge for rules that have no application to protect.',
+  'AwsSolutions-CFR3':
+    'No CloudFront access logs (cdn mode): the handler logs every granted slot (JID, key, size) as one JSON line, which is the audit trail; standard logs would need a second bucket with ACLs enabled and record every download URL. Turn them on if per-download records are required.',
+  'AwsSolutions-CFR4':
+    'Default *.cloudfront.net certificate (cdn mode without downloadDomain): CloudFront fixes its security policy at TLSv1 and it cannot be raised; set downloadDomain and downloadCertificateArn for TLSv1.2_2021.',
 } as const;
 
 type NagRule = keyof typeof NAG_REASONS;
@@ -41,9 +51,18 @@ const acknowledge = (target: IConstruct, rule: NagRule, finding = ''): void =>
 /** Acknowledges exactly the findings of {@link NAG_REASONS}, each on its own resource. */
 export function acknowledgeNagFindings(targets: NagTargets): void {
   acknowledge(targets.bucket, 'AwsSolutions-S1');
-  acknowledge(targets.bucket, 'AwsSolutions-S2');
+  // cdn mode keeps all of Block Public Access on: nothing to acknowledge.
+  if (targets.publicRead) acknowledge(targets.bucket, 'AwsSolutions-S2');
   acknowledge(targets.secret, 'AwsSolutions-SMG4');
   // The finding names the bucket by its logical ID, so compute it rather than hard-code it.
   const bucketId = Stack.of(targets.bucket).getLogicalId(targets.bucket.node.defaultChild as CfnResource);
   acknowledge(targets.role, 'AwsSolutions-IAM5', `[Resource::<${bucketId}.Arn>/${targets.keyPrefix}*]`);
+}
+
+/** cdn mode's findings on its distribution; CFR4 only on the default certificate, which cannot do better. */
+export function acknowledgeDownloadFindings(distribution: IConstruct, ownCertificate: boolean): void {
+  acknowledge(distribution, 'AwsSolutions-CFR1');
+  acknowledge(distribution, 'AwsSolutions-CFR2');
+  acknowledge(distribution, 'AwsSolutions-CFR3');
+  if (!ownCertificate) acknowledge(distribution, 'AwsSolutions-CFR4');
 }

@@ -28,8 +28,8 @@ export function parseProps(props: XmppS3UploadProps): ParsedProps {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  // With a bad retentionDays (already reported) the log retention is checked on its own.
-  const options = parseDeploymentOptions(props, config?.retentionDays);
+  // With a bad configuration (already reported) the log retention, certificate and price class are checked on their own.
+  const options = parseDeploymentOptions(props, config?.retentionDays, config);
   if (!options.ok) problems.push(...options.problems);
   if (config === undefined || !options.ok) throw new ConfigError(problems);
   return { config, options: options.value };

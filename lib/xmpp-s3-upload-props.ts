@@ -5,6 +5,7 @@
  */
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { PriceClassName } from './download-settings.ts';
 
 /** The service configuration (the Lambda's `UPLOAD_*` variables). */
 export interface XmppS3UploadServiceProps {
@@ -70,6 +71,23 @@ export interface XmppS3UploadServiceProps {
    * @default `["*"]`
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * `bucket`: GET URLs on the bucket (public-read prefix); `cdn`: CloudFront in front of a private
+   * bucket (docs/downloads.md).
+   * @default `bucket`
+   */
+  readonly downloads?: 'bucket' | 'cdn';
+  /**
+   * `cdn` mode: types served inline (`image/*` wildcards); any other download gets
+   * `Content-Disposition: attachment`.
+   * @default `["image/*","video/*","audio/*","text/plain"]`
+   */
+  readonly safeTypes?: readonly string[];
+  /**
+   * `cdn` mode: host name of GET URLs (`https://<downloadDomain>/<key>`); needs `downloadCertificateArn`.
+   * @default the distribution's domain
+   */
+  readonly downloadDomain?: string;
 }
 
 /** What the deployment adds around the service. */
@@ -121,4 +139,14 @@ export interface XmppS3UploadProps extends XmppS3UploadServiceProps {
    * @default - none
    */
   readonly alarmActions?: readonly IAlarmAction[];
+  /**
+   * `cdn` mode with `downloadDomain`: the ARN of an ACM certificate in us-east-1 that covers it.
+   * @default - none; GET URLs on the distribution's `*.cloudfront.net` domain
+   */
+  readonly downloadCertificateArn?: string;
+  /**
+   * `cdn` mode: where the distribution has edge locations (and what they cost).
+   * @default 'PriceClass_100' (North America and Europe)
+   */
+  readonly priceClass?: PriceClassName;
 }

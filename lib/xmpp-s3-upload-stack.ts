@@ -19,6 +19,8 @@ export const OUTPUTS = {
   prosody: 'ProsodyConfig',
   ejabberd: 'EjabberdConfig',
   bridge: 'BridgeCommand',
+  distributionId: 'DistributionId',
+  downloadBaseUrl: 'DownloadBaseUrl',
 } as const;
 
 /** One stack holding the whole service. */
@@ -43,5 +45,13 @@ export class XmppS3UploadStack extends Stack {
     output(OUTPUTS.prosody, service.prosodyConfig, 'Prosody: add to prosody.cfg.lua, then run the bridge');
     output(OUTPUTS.ejabberd, service.ejabberdConfig, 'ejabberd: merge into ejabberd.yml, then run the bridge');
     output(OUTPUTS.bridge, service.bridgeCommand, 'Component bridge: install its secret files and run it next to the XMPP server');
+    output(OUTPUTS.downloadBaseUrl, service.downloadBaseUrl, 'Base of the GET URLs: <DownloadBaseUrl>/<key>');
+    if (service.downloads !== undefined) {
+      output(
+        OUTPUTS.distributionId,
+        service.downloads.distribution.distributionId,
+        'CloudFront distribution serving the downloads (cdn mode)',
+      );
+    }
   }
 }

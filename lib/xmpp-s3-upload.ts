@@ -1,6 +1,7 @@
 /**
- * The whole XEP-0363 slot service as one construct: public-read upload bucket, quota table,
- * generated bearer secret, the slot Lambda behind a Function URL, a dashboard and alarms.
+ * The whole XEP-0363 slot service as one construct: upload bucket (public-read prefix, or private
+ * behind CloudFront in `cdn` mode), quota table, generated bearer secret, the slot Lambda behind a
+ * Function URL, a dashboard and alarms.
  * Every default lives in `defaults.ts`; this file only wires resources together.
  */
 import { Fn, Stack } from 'aws-cdk-lib';
@@ -14,7 +15,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { bucketBaseUrl } from '../lambda/adapters/s3-presigner.ts';
 import type { ServiceConfig } from '../lambda/core/config.ts';
+import { downloadBaseUrl } from '../lambda/core/config-downloads.ts';
 import {
   bucketProps,
   DEFAULT_REMOVAL_POLICY,
@@ -25,6 +28,7 @@ import {
   secretProps,
   tableProps,
 } from './defaults.ts';
+import { Downloads } from './downloads.ts';
 import { functionEnvironment } from './environment.ts';
 import { HANDLER, handlerCode } from './handler-code.ts';
 import { Monitoring } from './monitoring.ts';
@@ -56,6 +60,10 @@ export class XmppS3Upload extends Construct {
   readonly prosodyConfig: string;
   /** Lines for ejabberd.yml. */
   readonly ejabberdConfig: string;
+  /** `cdn` mode only: the distribution in front of the private bucket. */
+  readonly downloads: Downloads | undefined;
+  /** The base of every GET URL (`https://…`, no trailing slash; may hold tokens). */
+  readonly downloadBaseUrl: string;
 
   /** @throws ConfigError naming every bad prop, before any resource is created. */
   constructor(scope: Construct, id: string, props: XmppS3UploadProps) {
@@ -65,7 +73,20 @@ export class XmppS3Upload extends Construct {
     const removalPolicy = props.removalPolicy ?? DEFAULT_REMOVAL_POLICY;
 
     this.bucket = new Bucket(this, 'Bucket', bucketProps(config, removalPolicy));
-    this.bucket.addToResourcePolicy(publicReadStatement(this.bucket.bucketArn, config.keyPrefix));
+    if (config.downloads === 'bucket') this.bucket.addToResourcePolicy(publicReadStatement(this.bucket.bucketArn, config.keyPrefix));
+    this.downloads =
+      config.downloads === 'cdn'
+        ? new Downloads(this, 'Downloads', {
+            bucket: this.bucket,
+            config,
+            settings: options,
+          })
+        : undefined;
+    // cdn mode: the Lambda builds GET URLs on downloadDomain, or on the distribution's own name.
+    const served = { ...config, downloadDomain: this.downloads?.domainName ?? config.downloadDomain };
+    this.downloadBaseUrl = downloadBaseUrl(served, {
+      bucketUrl: bucketBaseUrl({ bucket: this.bucket.bucketName, region: Stack.of(this).region }),
+    });
     this.table = new Table(this, 'QuotaTable', tableProps(removalPolicy));
     this.secret = new Secret(this, 'SlotSecret', secretProps());
 
@@ -99,7 +120,7 @@ export class XmppS3Upload extends Construct {
       ...(options.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: options.reservedConcurrency }),
       role,
       logGroup,
-      environment: functionEnvironment(config, {
+      environment: functionEnvironment(served, {
         bucketName: this.bucket.bucketName,
         tableName: this.table.tableName,
         secretArn: this.secret.secretArn,
@@ -128,7 +149,13 @@ export class XmppS3Upload extends Construct {
     this.prosodyConfig = prosodySnippet(snippet);
     this.ejabberdConfig = ejabberdSnippet(snippet);
 
-    acknowledgeNagFindings({ bucket: this.bucket, secret: this.secret, role, keyPrefix: config.keyPrefix });
+    acknowledgeNagFindings({
+      bucket: this.bucket,
+      secret: this.secret,
+      role,
+      keyPrefix: config.keyPrefix,
+      publicRead: config.downloads === 'bucket',
+    });
   }
 
   /** An e-mail topic of our own (TLS-only publishing), the operator's existing topic, or none. */

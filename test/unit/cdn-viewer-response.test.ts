@@ -162,6 +162,7 @@ describe('the function code', () => {
   it('replaces every placeholder, and refuses a missing value', () => {
     expect(viewerResponseCode(['image/*'])).toContain('var SAFE_TYPES = ["image/*"];');
     expect(viewerResponseCode(['image/*'])).not.toMatch(/__[A-Z_]+__/);
+    expect(viewerResponseCode(['image/*'])).not.toMatch(/^\s*\/\//m);
     expect(functionSource('viewer-response')).toContain('__SAFE_TYPES__');
     expect(() => renderFunction('viewer-response', {} as never)).toThrow(/no value for the placeholder __SAFE_TYPES__/);
     expect(CDN_FUNCTIONS['viewer-response'].eventType).toBe('viewer-response');
