@@ -26,6 +26,7 @@ Environment:
   UPLOAD_SECRET     the shared secret (default: generated once, kept in ${LOCAL_SECRET_FILE})
   UPLOAD_PREVIOUS_SECRET  accepted as well, to rehearse a secret rotation
   UPLOAD_DOMAINS    XMPP domains served (default localhost)
+  UPLOAD_DOWNLOADS  cdn: a private bucket behind a local CDN with CloudFront's headers (docs/downloads.md)
   UPLOAD_<KEY>      any configuration key, e.g. UPLOAD_MAX_FILE_SIZE_BYTES=1048576`;
 
 function localSecret(env: NodeJS.ProcessEnv): string {
@@ -77,8 +78,13 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
   console.error(`xmpp-s3-upload local stack
   slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /healthz)
   secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
-  S3             ${stack.s3Endpoint}/${LOCAL_BUCKET}   (strict SigV4, public GET under ${config.keyPrefix})
-  DynamoDB       ${stack.dynamoEndpoint}
+  S3             ${stack.s3Endpoint}/${LOCAL_BUCKET}   (strict SigV4, ${stack.cdnEndpoint === undefined ? `public GET under ${config.keyPrefix}` : 'private: anonymous reads refused'})
+${
+  stack.cdnEndpoint === undefined
+    ? ''
+    : `  CDN            ${stack.cdnEndpoint}   (downloads=cdn: the viewer-response function and the response headers of CloudFront)
+`
+}  DynamoDB       ${stack.dynamoEndpoint}
   domains        ${config.domains.join(', ')}   service JID ${config.serviceJid}
 
 Try it:

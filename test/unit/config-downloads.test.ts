@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wireSlotService } from '../../lambda/adapters/wire-slot-service.ts';
 import { ConfigError, parseConfig } from '../../lambda/core/config.ts';
 import { downloadBaseUrl } from '../../lambda/core/config-downloads.ts';
 
@@ -91,5 +92,30 @@ describe('downloadBaseUrl', () => {
     expect(() => downloadBaseUrl({ ...config, downloads: 'cdn' }, { bucketUrl: origins.bucketUrl })).toThrow(
       /UPLOAD_DOWNLOAD_DOMAIN is not set/,
     );
+  });
+});
+
+describe('wireSlotService', () => {
+  // Quotas off: no store call, so the slot is built without any server.
+  const wire = (raw: Record<string, unknown>) =>
+    wireSlotService({
+      config: parseConfig({ domains: 'example.org', dailyQuotaBytes: 0, ...raw }),
+      region: 'eu-west-1',
+      bucket: 'uploads-bucket',
+      tableName: 'quota',
+      s3Credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' },
+    }).requestSlot({ from: 'alice@example.org', filename: 'cat.png', size: 3 });
+
+  it('puts GET URLs on the download domain in cdn mode, and PUT URLs still on the bucket', async () => {
+    const slot = await wire({ downloads: 'cdn', downloadDomain: 'files.example.org' });
+
+    expect(slot.get.url).toBe(`https://files.example.org/${slot.key}`);
+    expect(slot.put.url.startsWith(`https://uploads-bucket.s3.eu-west-1.amazonaws.com/${slot.key}?`)).toBe(true);
+  });
+
+  it('puts GET URLs on the bucket in bucket mode', async () => {
+    const slot = await wire({});
+
+    expect(slot.get.url).toBe(`https://uploads-bucket.s3.eu-west-1.amazonaws.com/${slot.key}`);
   });
 });
