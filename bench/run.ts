@@ -13,6 +13,7 @@ import { benchColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchCost } from './cost.ts';
 import { benchDataPath } from './data-path.ts';
 import { benchDynamoFaults } from './dynamo-faults.ts';
+import { benchEgress } from './egress.ts';
 import { benchHttpLoad } from './http-load.ts';
 import { consoleSummary, markdown, newSection, type SectionResult } from './report.ts';
 import { benchSlotCpu } from './slot-cpu.ts';
@@ -71,6 +72,9 @@ await section('7', 'Faults between the slot service and DynamoDB', async (s) => 
 });
 await section('8', 'Bridge soak: 10 minutes of mixed traffic with faults', async (s) => {
   await benchBridgeSoak(s, 10);
+});
+await section('9', 'Download egress: bucket mode (S3) vs cdn mode (CloudFront)', async (s) => {
+  await benchEgress(s);
 });
 
 const cpu = cpus();
