@@ -122,8 +122,7 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
   corsOrigins: { shown: '`["*"]`', meaning: 'origins allowed by the bucket CORS rule', parse: (v) => parseCorsOrigins(v, ['*']) },
   downloads: {
     shown: '`bucket`',
-    meaning:
-      '`bucket`: GET URLs on the bucket (public-read prefix); `cdn`: CloudFront in front of a private bucket ([downloads.md](downloads.md))',
+    meaning: '`bucket`: GET URLs on the bucket (public-read prefix); `cdn`: CloudFront in front of a private bucket (docs/downloads.md)',
     parse: (v, p) => parseDownloads(v, p),
   },
   safeTypes: {
