@@ -9,14 +9,14 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { viewerResponseCode } from '../cdn/function-code.ts';
 import { downloadCors } from '../cdn/response-headers.ts';
 import { type CfEvent, type CfResponse, fromCfHeaders, loadFunction, toCfCookies, toCfHeaders, toCfQuery } from '../cdn/runtime.ts';
 import { applyResponseHeadersPolicy } from './cdn-policy.ts';
 import { errorXml, S3Failure } from './s3-errors.ts';
+import { s3Signer } from './s3-sigv4.ts';
 
 export interface LocalCdnOptions {
   /** The local S3 (strict embedded or external, `http://127.0.0.1:PORT`), path-style. */
@@ -169,14 +169,7 @@ async function handle(
 /** Starts the local CDN on 127.0.0.1. */
 export async function startLocalCdn(options: LocalCdnOptions): Promise<LocalCdn> {
   const run = loadFunction(viewerResponseCode(options.safeTypes));
-  const signer = new SignatureV4({
-    service: 's3',
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
+  const signer = s3Signer(options.region, options.credentials);
   const server = createServer((req, res) => {
     if (options.log) {
       const started = Date.now();

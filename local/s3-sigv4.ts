@@ -7,6 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { PRESIGN_PARAMS, type SignatureClaim } from './s3-auth-params.ts';
 import { queryRecord, type S3Request } from './s3-request.ts';
 
@@ -53,16 +54,21 @@ function signatureOf(authorization: unknown): string {
   return typeof authorization === 'string' ? (/Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? '') : '';
 }
 
-/** The signature S3 would expect for this request under `credentials`. */
-export async function expectedSignature(request: S3Request, claim: SignatureClaim, credentials: S3Credentials): Promise<string> {
-  const signer = new SignatureV4({
+/** The SDK's SigV4 signer set up as S3 signs: the path as sent, no checksum. */
+export function s3Signer(region: string, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): SignatureV4 {
+  return new SignatureV4({
     service: 's3',
-    region: claim.region,
+    region,
     credentials,
     sha256: Hash.bind(null, 'sha256'),
     uriEscapePath: false,
     applyChecksum: false,
   });
+}
+
+/** The signature S3 would expect for this request under `credentials`. */
+export async function expectedSignature(request: S3Request, claim: SignatureClaim, credentials: S3Credentials): Promise<string> {
+  const signer = s3Signer(claim.region, credentials);
   const signed = new Set(claim.signedHeaders);
   const common = { signingDate: claim.signingDate, signingRegion: claim.region, signingService: claim.service, signableHeaders: signed };
   if (claim.expiresSeconds !== undefined) {
