@@ -19,7 +19,8 @@ export const DOWNLOAD_DEFAULTS = {
 
 export interface DownloadSettings {
   readonly downloadCertificateArn: string | undefined;
-  readonly priceClass: PriceClassName;
+  /** Undefined without a distribution (`bucket` mode), so the parsed settings can be passed on as props. */
+  readonly priceClass: PriceClassName | undefined;
 }
 
 /** CloudFront takes viewer certificates from ACM in this region only. */
@@ -71,7 +72,11 @@ export function parseDownloadSettings(
       downloadCertificateArn: absent(raw.downloadCertificateArn)
         ? DOWNLOAD_DEFAULTS.downloadCertificateArn
         : (raw.downloadCertificateArn as string),
-      priceClass: absent(raw.priceClass) ? DOWNLOAD_DEFAULTS.priceClass : (raw.priceClass as PriceClassName),
+      priceClass: !absent(raw.priceClass)
+        ? (raw.priceClass as PriceClassName)
+        : config?.downloads === 'cdn'
+          ? DOWNLOAD_DEFAULTS.priceClass
+          : undefined,
     },
   };
 }

@@ -27,7 +27,7 @@ import { Construct } from 'constructs';
 import { viewerResponseCode } from '../cdn/function-code.ts';
 import { ConfigError, type ServiceConfig } from '../lambda/core/config.ts';
 import { cachePolicyProps, responseHeadersPolicyProps } from './download-defaults.ts';
-import type { DownloadSettings, PriceClassName } from './download-settings.ts';
+import { DOWNLOAD_DEFAULTS, type DownloadSettings, type PriceClassName } from './download-settings.ts';
 import { acknowledgeDownloadFindings } from './nag-acknowledgments.ts';
 import { PrefixOacOrigin } from './prefix-oac-origin.ts';
 
@@ -81,7 +81,7 @@ export class Downloads extends Construct {
         functionAssociations: [{ function: this.viewerResponse, eventType: FunctionEventType.VIEWER_RESPONSE }],
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
-      priceClass: PriceClass[PRICE_CLASS_MEMBERS[priceClass]],
+      priceClass: PriceClass[PRICE_CLASS_MEMBERS[priceClass ?? DOWNLOAD_DEFAULTS.priceClass]],
       enableIpv6: true,
       ...custom,
     });

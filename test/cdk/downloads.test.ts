@@ -211,7 +211,6 @@ describe('cdn mode (cdk synth -c downloads=cdn)', () => {
         'AwsSolutions-CFR3',
         'AwsSolutions-CFR4',
         'AwsSolutions-IAM5',
-        'AwsSolutions-L1',
         'AwsSolutions-S1',
         'AwsSolutions-SMG4',
       ].sort(),

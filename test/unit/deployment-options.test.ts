@@ -34,7 +34,35 @@ describe('parseDeploymentOptions', () => {
   it('applies the defaults: 256 MB, no reserved concurrency, logs for 30 days, no notification', () => {
     expect(parseDeploymentOptions({}, 7)).toEqual({
       ok: true,
-      value: { memorySizeMb: 256, reservedConcurrency: undefined, logRetentionDays: 30, alarmEmail: undefined, alarmTopicArn: undefined },
+      value: {
+        memorySizeMb: 256,
+        reservedConcurrency: undefined,
+        logRetentionDays: 30,
+        alarmEmail: undefined,
+        alarmTopicArn: undefined,
+        downloadCertificateArn: undefined,
+        priceClass: undefined,
+      },
+    });
+  });
+
+  it('gives cdn mode PriceClass_100 and bucket mode, which has no distribution, no price class', () => {
+    const cdn = parseDeploymentOptions({}, 7, { downloads: 'cdn', downloadDomain: undefined });
+    const bucket = parseDeploymentOptions({}, 7, { downloads: 'bucket', downloadDomain: undefined });
+
+    expect(cdn.ok && cdn.value.priceClass).toBe('PriceClass_100');
+    expect(bucket.ok && bucket.value.priceClass).toBeUndefined();
+  });
+
+  it('checks the certificate and price class by their form alone when the configuration is invalid', () => {
+    expect(
+      parseDeploymentOptions({ downloadCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', priceClass: 'x' }, 7),
+    ).toEqual({
+      ok: false,
+      problems: [
+        expect.stringMatching(/^downloadCertificateArn: the certificate is in eu-west-1/),
+        expect.stringMatching(/^priceClass: expected one of PriceClass_100/),
+      ],
     });
   });
 
