@@ -9,6 +9,8 @@
  */
 export { CONFIG_KEYS, ConfigError, type ConfigKey, DEFAULTS, envName, parseConfig, type ServiceConfig } from './lambda/core/config.ts';
 export { type DeploymentOptions, defaultLogRetentionDays } from './lib/deployment-options.ts';
+export { PRICE_CLASSES, type PriceClassName } from './lib/download-settings.ts';
+export { Downloads, type DownloadsProps } from './lib/downloads.ts';
 export { BRIDGE_FILES, COMPONENT_PORT } from './lib/snippets.ts';
 export { XmppS3Upload, type XmppS3UploadProps, type XmppS3UploadServiceProps } from './lib/xmpp-s3-upload.ts';
 export { OUTPUTS, XmppS3UploadStack, type XmppS3UploadStackProps } from './lib/xmpp-s3-upload-stack.ts';

@@ -15,9 +15,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { bucketBaseUrl } from '../lambda/adapters/s3-presigner.ts';
 import type { ServiceConfig } from '../lambda/core/config.ts';
-import { downloadBaseUrl } from '../lambda/core/config-downloads.ts';
+import { bucketBaseUrl, downloadBaseUrl } from '../lambda/core/config-downloads.ts';
 import {
   bucketProps,
   DEFAULT_REMOVAL_POLICY,

@@ -1,9 +1,10 @@
 /**
  * `npm run build`: `dist/` from scratch — the library, CLI and bridge as ESM JavaScript with
- * `.d.ts` (tsc, tsconfig.build.json), and the pre-bundled Lambda handler (esbuild).
+ * `.d.ts` (tsc, tsconfig.build.json), the CloudFront Function sources (`cdn/*.js`, read at synth),
+ * and the pre-bundled Lambda handler (esbuild).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,4 +33,8 @@ rmSync(DIST, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 rewriteDeclarationSpecifiers(DIST);
+// The functions are plain JavaScript that tsc does not emit; cdn/function-code.ts reads them beside itself.
+for (const name of readdirSync(join(ROOT, 'cdn'))) {
+  if (name.endsWith('.js')) copyFileSync(join(ROOT, 'cdn', name), join(DIST, 'cdn', name));
+}
 await bundleHandler();

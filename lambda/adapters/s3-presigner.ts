@@ -7,6 +7,7 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { bucketBaseUrl } from '../core/config-downloads.ts';
 import { encodeKey, encodeSegment } from '../core/keys.ts';
 import type { PresignPutInput, UploadSigner } from '../core/ports.ts';
 
@@ -21,12 +22,6 @@ export interface S3SignerOptions {
   readonly publicBaseUrl?: string | undefined;
   /** `public-read` puts `x-amz-acl` into the signed query. */
   readonly objectAcl?: 'public-read' | undefined;
-}
-
-/** The bucket's own base URL: regional virtual-hosted style, or path style on a custom endpoint. */
-export function bucketBaseUrl(options: Pick<S3SignerOptions, 'bucket' | 'region' | 'endpoint'>): string {
-  if (options.endpoint !== undefined) return `${options.endpoint.replace(/\/+$/, '')}/${options.bucket}`;
-  return `https://${options.bucket}.s3.${options.region}.amazonaws.com`;
 }
 
 export function createS3Signer(options: S3SignerOptions): UploadSigner {

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ServiceConfig } from '../core/config.ts';
-import { downloadBaseUrl } from '../core/config-downloads.ts';
+import { bucketBaseUrl, downloadBaseUrl } from '../core/config-downloads.ts';
 import type { QuotaStore } from '../core/ports.ts';
 import { quotaLimits } from '../core/quota.ts';
 import { createSlotService, type SlotService } from '../core/slot-service.ts';
 import { createQuotaDynamoClient } from './dynamo-client.ts';
 import { createDynamoQuotaStore } from './dynamo-quota-store.ts';
-import { bucketBaseUrl, createS3Signer } from './s3-presigner.ts';
+import { createS3Signer } from './s3-presigner.ts';
 
 export interface SlotServiceWiring {
   readonly config: ServiceConfig;

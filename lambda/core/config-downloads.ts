@@ -62,6 +62,19 @@ export function parseDownloadDomain(value: unknown, downloads: DownloadMode | un
   return { ok: true, value: host };
 }
 
+/**
+ * The bucket's own base URL: regional virtual-hosted style, or path style on a custom endpoint.
+ * Here rather than beside the signer so that the construct computes it without loading the SDK.
+ */
+export function bucketBaseUrl(options: {
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+}): string {
+  if (options.endpoint !== undefined) return `${options.endpoint.replace(/\/+$/, '')}/${options.bucket}`;
+  return `https://${options.bucket}.s3.${options.region}.amazonaws.com`;
+}
+
 /** What {@link downloadBaseUrl} reads of the configuration. */
 export interface DownloadConfig {
   readonly downloads: DownloadMode;

@@ -59,6 +59,10 @@ if (process.env.NEVER) new XmppS3Upload(stack, 'Misspelt', { domains: ['example.
 const bucketName: string = upload.bucket.bucketName;
 new CfnOutput(stack, 'Endpoint', { value: upload.endpoint });
 new CfnOutput(stack, 'Bucket', { value: bucketName });
+// cdn mode reads the CloudFront Function's source at synth, from the installed package.
+const cdnStack = new Stack(app, 'CdnStack');
+const cdn = new XmppS3Upload(cdnStack, 'Upload', { domains: ['example.org'], downloads: 'cdn', safeTypes: ['image/*'] });
+new CfnOutput(cdnStack, 'DistributionId', { value: cdn.downloads?.distribution.distributionId ?? 'none' });
 app.synth();
 `;
 
@@ -148,6 +152,11 @@ describe('the packed tarball in a fresh CDK app', () => {
       expect.objectContaining({
         Properties: expect.objectContaining({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] }),
       }),
+    ]);
+    const cdnTemplate = JSON.parse(readFileSync(join(app, 'cdk.out', 'CdnStack.template.json'), 'utf8')) as typeof template;
+    const cdnFunctions = Object.values(cdnTemplate.Resources).filter((r) => r.Type === 'AWS::CloudFront::Function');
+    expect(cdnFunctions).toEqual([
+      expect.objectContaining({ Properties: expect.objectContaining({ FunctionCode: expect.stringContaining('["image/*"]') }) }),
     ]);
     const assets = readdirSync(join(app, 'cdk.out')).filter((name) => name.startsWith('asset.'));
     expect(assets.map((name) => readdirSync(join(app, 'cdk.out', name)))).toEqual([['index.mjs']]);
