@@ -30,7 +30,9 @@ const PRICE = {
     [51_200, 0.08],
     [153_600, 0.06],
     [512_000, 0.04],
-    [Number.POSITIVE_INFINITY, 0.03],
+    [1_048_576, 0.03],
+    [5_242_880, 0.025],
+    [Number.POSITIVE_INFINITY, 0.02],
   ] as readonly Tier[],
   /** HTTPS requests, same regions: $0.0100 per 10,000. */
   cloudFrontPerRequest: 0.01 / 10_000,
@@ -144,7 +146,7 @@ export async function benchEgress(section: SectionResult): Promise<void> {
   }
   note(
     section,
-    `Prices (list, on-demand): S3 internet egress from us-east-1 $${PRICE.s3EgressTiers.map(([, p]) => p).join('/')} per GB (tiers at 10, 50, 150 TB), S3 GET $0.0004 per 1,000 (https://aws.amazon.com/s3/pricing/); CloudFront North America/Europe egress $${PRICE.cloudFrontEgressTiers.map(([, p]) => p).join('/')} per GB (tiers at 10, 50, 150, 500 TB), HTTPS requests $0.0100 per 10,000, CloudFront Functions $0.10 per million, origin fetches from S3 free (https://aws.amazon.com/cloudfront/pricing/). Other CloudFront regions cost more per GB ($0.109–0.120 for the first 10 TB); priceClass PriceClass_100 keeps traffic on North America and Europe edges.`,
+    `Prices (list, on-demand): S3 internet egress from us-east-1 $${PRICE.s3EgressTiers.map(([, p]) => p).join('/')} per GB (tiers at 10, 50, 150 TB), S3 GET $0.0004 per 1,000 (https://aws.amazon.com/s3/pricing/); CloudFront North America/Europe egress $${PRICE.cloudFrontEgressTiers.map(([, p]) => p).join('/')} per GB (tiers at 10, 50, 150, 500 TB, 1 PB, 5 PB), HTTPS requests $0.0100 per 10,000, CloudFront Functions $0.10 per million, origin fetches from S3 free (https://aws.amazon.com/cloudfront/pricing/). Other CloudFront regions cost more per GB ($0.109–0.120 for the first 10 TB); priceClass PriceClass_100 keeps traffic on North America and Europe edges.`,
   );
   note(
     section,

@@ -96,6 +96,16 @@ export const PROBLEMS = {
   get(answer: Answer): Problem {
     if (!answer.ok)
       return { cause: `the GET URL's host does not answer (${answer.reason})`, fix: 'check publicBaseUrl (its DNS name and certificate)' };
+    // cdn mode: CloudFront answers (the local CDN too); the bucket is private on purpose.
+    const viaCdn = answer.headers.has('x-amz-cf-id') || /cloudfront|local-cdn/i.test(answer.headers.get('via') ?? '');
+    if (answer.status === 403 && viaCdn) {
+      return {
+        cause:
+          'the CDN may not read the file: the bucket policy lacks the grant for this distribution (s3:GetObject on the upload prefix), ' +
+          'or the distribution is still deploying',
+        fix: 'wait until aws cloudfront get-distribution --id <DistributionId> says Deployed, then cdk deploy again (docs/downloads.md)',
+      };
+    }
     if (answer.status === 403) {
       return {
         cause:
@@ -103,7 +113,7 @@ export const PROBLEMS = {
           'overrides the bucket policy that makes the upload prefix public, so every shared file answers 403',
         fix:
           'aws s3control get-public-access-block --account-id <account>: BlockPublicPolicy and RestrictPublicBuckets must be off ' +
-          'where the bucket is; if the organisation requires them on, serve downloads through a CDN with access to the bucket (publicBaseUrl)',
+          'where the bucket is; if the organisation requires them on, deploy with -c downloads=cdn (a private bucket behind CloudFront, docs/downloads.md)',
       };
     }
     if (answer.status === 404) {

@@ -19,7 +19,7 @@ import { prefixObjectsArn } from './defaults.ts';
 /**
  * How long an edge keeps a download. Keys are never reused, so nothing goes stale; the bound is
  * deletion: the lifecycle rule does not invalidate, so a deleted file may be served from an edge
- * for up to this long (`files delete` invalidates its paths).
+ * for up to this long unless its path is invalidated.
  */
 export const EDGE_TTL = Duration.days(1);
 

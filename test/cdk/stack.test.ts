@@ -40,6 +40,12 @@ describe('XmppS3UploadStack with the default configuration', () => {
     expect(denies).toContainEqual(expect.objectContaining({ Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 
+  it('has no CloudFront in bucket mode (the default): GET URLs go to the bucket', () => {
+    const types = Object.values(synth.template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((type) => type.startsWith('AWS::CloudFront::'))).toEqual([]);
+    expect(synth.stack.service.downloads).toBeUndefined();
+  });
+
   it('blocks public ACLs but not the public-read policy, with ACLs disabled and S3-managed encryption', () => {
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {

@@ -11,20 +11,22 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 let open: LocalStack;
 let blocked: LocalStack;
 let narrowCors: LocalStack;
+let cdn: LocalStack;
 let dir: string;
 
 beforeAll(async () => {
-  [open, blocked, narrowCors] = await Promise.all([
+  [open, blocked, narrowCors, cdn] = await Promise.all([
     startLocalStack(),
     // What S3 does when Block Public Access on the account overrides the bucket's public-read policy.
     startLocalStack({ publicRead: false }),
     startLocalStack({ env: { UPLOAD_CORS_ORIGINS: 'https://chat.example.org' } }),
+    startLocalStack({ env: { UPLOAD_DOWNLOADS: 'cdn' } }),
   ]);
   dir = mkdtempSync(join(tmpdir(), 'doctor-test-'));
 });
 
 afterAll(async () => {
-  await Promise.all([open?.close(), blocked?.close(), narrowCors?.close()]);
+  await Promise.all([open?.close(), blocked?.close(), narrowCors?.close(), cdn?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -85,6 +87,14 @@ describe('xmpp-s3-upload doctor', () => {
     expect(get?.detail).toMatch(/403 AccessDenied/);
     expect(get?.cause).toMatch(/Block Public Access/);
     expect(get?.fix).toMatch(/s3control get-public-access-block/);
+    expect(get?.fix).toMatch(/downloads=cdn/);
+  });
+
+  it('passes every check in cdn mode, where the GET URL is the CDN and the bucket refuses anonymous reads', async () => {
+    const { code, out } = await doctor([], targetOf(cdn));
+
+    expect(out).toContain('doctor: all 8 checks passed');
+    expect(code).toBe(0);
   });
 
   it('explains a wrong secret and runs nothing that needs it', async () => {
