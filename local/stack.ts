@@ -49,7 +49,7 @@ export interface LocalStackOptions {
   readonly log?: (record: RequestRecord) => void;
   /** The clock of the slot service and the S3 verifier (tests move it). */
   readonly now?: () => Date;
-  /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true */
+  /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true; always false in `cdn` mode */
   readonly publicRead?: boolean;
   /** Sign for this S3 instead of the strict embedded one (which then is not started). */
   readonly s3?: ExternalS3;
