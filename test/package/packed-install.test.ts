@@ -63,6 +63,12 @@ new CfnOutput(stack, 'Bucket', { value: bucketName });
 const cdnStack = new Stack(app, 'CdnStack');
 const cdn = new XmppS3Upload(cdnStack, 'Upload', { domains: ['example.org'], downloads: 'cdn', safeTypes: ['image/*'] });
 new CfnOutput(cdnStack, 'DistributionId', { value: cdn.downloads?.distribution.distributionId ?? 'none' });
+{
+  // The README's example, line for line (test/docs/readme.test.ts checks it is).
+  const stack = new Stack(app, 'ReadmeStack');
+  const upload = new XmppS3Upload(stack, 'Upload', { domains: ['example.org'], downloads: 'cdn' });
+  new CfnOutput(stack, 'Endpoint', { value: upload.endpoint });
+}
 app.synth();
 `;
 
