@@ -70,17 +70,16 @@ export function requestLine(record: RequestRecord, service: string, at: Date, qu
   if (record.outcome === 'granted') {
     const granted: Directive = {
       dimensions: [[DIMENSIONS.service]],
-      metrics: [
-        [METRICS.slotsGranted, 1],
-        [METRICS.bytesGranted, record.sizeBytes ?? 0],
-        ...(quota[0]?.metrics ?? []),
-      ],
+      metrics: [[METRICS.slotsGranted, 1], [METRICS.bytesGranted, record.sizeBytes ?? 0], ...(quota[0]?.metrics ?? [])],
     };
     return emf(service, at, [granted], fields);
   }
   if (isCondition(record.outcome)) {
     const withCondition = { ...fields, [DIMENSIONS.condition]: record.outcome };
-    const refused: Directive = { dimensions: [[DIMENSIONS.service], [DIMENSIONS.service, DIMENSIONS.condition]], metrics: [[METRICS.slotsRefused, 1]] };
+    const refused: Directive = {
+      dimensions: [[DIMENSIONS.service], [DIMENSIONS.service, DIMENSIONS.condition]],
+      metrics: [[METRICS.slotsRefused, 1]],
+    };
     return emf(service, at, [refused, ...quota], withCondition);
   }
   return quota.length === 0 ? JSON.stringify(fields) : emf(service, at, quota, fields);
