@@ -111,7 +111,10 @@ const STATE_TEXT: Record<SlotState['state'], string> = {
 };
 
 /** Opens the stores a run acts on (tests hand in their own local stack's). */
-export type OpenBackend = (values: { readonly outputs?: string | undefined; readonly stack?: string | undefined }, env: NodeJS.ProcessEnv) => Promise<FilesBackend>;
+export type OpenBackend = (
+  values: { readonly outputs?: string | undefined; readonly stack?: string | undefined },
+  env: NodeJS.ProcessEnv,
+) => Promise<FilesBackend>;
 
 /** Runs the files command; returns the exit code. */
 export async function runFiles(argv: string[], env: NodeJS.ProcessEnv, open: OpenBackend = openBackend): Promise<number> {
