@@ -5,14 +5,8 @@
  * S3 adapter also serves the local stack, against its strict S3. Every right they use is in the
  * stack's operator policy (lib/operator-policy.ts), and an AccessDenied says so.
  */
-import {
-  type CloudWatchLogsClient,
-  CreateLogStreamCommand,
-  GetQueryResultsCommand,
-  PutLogEventsCommand,
-  StartQueryCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type CloudWatchLogsClient, GetQueryResultsCommand, PutLogEventsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { encodeKey } from '../lambda/core/keys.ts';
 import { EXIT } from './cli-common.ts';
@@ -120,10 +114,9 @@ export async function queryLedger(
   }
 }
 
-/** The ledger in the function's log group. */
+/** The ledger in the function's log group; takedowns go to the stream the stack made for them (no logs:CreateLogStream). */
 export function insightsLedger(options: InsightsOptions): Ledger {
   const { client, logGroupName } = options;
-  let streamReady: Promise<void> | undefined;
   return {
     async find(query) {
       try {
@@ -134,13 +127,6 @@ export function insightsLedger(options: InsightsOptions): Ledger {
     },
     async record(takedown) {
       try {
-        streamReady ??= client.send(new CreateLogStreamCommand({ logGroupName, logStreamName: TAKEDOWN_STREAM })).then(
-          () => undefined,
-          (error: unknown) => {
-            if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
-          },
-        );
-        await streamReady;
         await client.send(
           new PutLogEventsCommand({
             logGroupName,
@@ -164,7 +150,12 @@ export interface S3StoreOptions {
   readonly credentials?: AwsCredentialIdentity;
 }
 
-/** The upload bucket. HEAD answers 404 for a missing key only with s3:ListBucket, which the operator policy grants on the prefix. */
+/**
+ * The upload bucket. Whether a key is stored is asked with ListObjectsV2 on the key as prefix,
+ * which the operator policy's prefix-conditioned s3:ListBucket allows (a HEAD of a missing key
+ * answers 403 rather than 404 when S3 cannot match that condition); a stored key is then read
+ * with HeadObject for its type.
+ */
 export function s3Store(options: S3StoreOptions): ObjectStore & { close(): void } {
   const client = new S3Client({
     region: options.region,
@@ -177,6 +168,8 @@ export function s3Store(options: S3StoreOptions): ObjectStore & { close(): void 
   return {
     async head(key): Promise<ObjectInfo | undefined> {
       try {
+        const listed = await client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: key, MaxKeys: 1 }));
+        if (listed.Contents?.[0]?.Key !== key) return undefined;
         const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
         return { sizeBytes: head.ContentLength ?? 0, contentType: head.ContentType, lastModified: head.LastModified };
       } catch (error) {
