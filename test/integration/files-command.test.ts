@@ -257,3 +257,55 @@ describe('xmpp-s3-upload files, as an operator runs it', () => {
     }
   });
 });
+
+describe('files delete in cdn mode on the local stack', () => {
+  let cdnStack: LocalStack;
+  let cdnDir: string;
+  let cdnRecord: LocalFilesRecord;
+
+  beforeAll(async () => {
+    cdnDir = mkdtempSync(join(tmpdir(), 'files-cdn-'));
+    cdnStack = await startLocalStack({ dataDir: cdnDir, requestLogFile: join(cdnDir, 'requests.log'), env: { UPLOAD_DOWNLOADS: 'cdn' } });
+    cdnRecord = {
+      requestLog: join(cdnDir, 'requests.log'),
+      s3Endpoint: cdnStack.s3Endpoint,
+      bucket: cdnStack.bucket,
+      region: cdnStack.region,
+      downloadBaseUrl: cdnStack.downloadBaseUrl,
+      cdn: true,
+      retentionDays: cdnStack.config.retentionDays,
+    };
+  });
+
+  afterAll(async () => {
+    await cdnStack?.close();
+    if (cdnDir) rmSync(cdnDir, { recursive: true, force: true });
+  });
+
+  it('reads a GET URL of the CDN, deletes the object behind it and reports the CDN step', async () => {
+    const response = await fetch(`${cdnStack.endpoint}/v1/slots`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cdnStack.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jid: 'eve@localhost', filename: 'x.txt', size: 3, contentType: 'text/plain' }),
+    });
+    const granted = (await response.json()) as SlotBody;
+    expect((await fetch(granted.put.url, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'abc' })).status).toBe(200);
+    expect(granted.get.url.startsWith(cdnStack.cdnEndpoint ?? 'none')).toBe(true);
+    expect((await fetch(granted.get.url)).status).toBe(200);
+    const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    let code: number;
+    let printed: string;
+    try {
+      code = await runFiles(['delete', granted.get.url, '--yes', '--json'], {}, async () => localBackend(cdnRecord, 'the cdn stack'));
+      printed = out.mock.calls.join('\n');
+    } finally {
+      out.mockRestore();
+    }
+    const body = JSON.parse(printed);
+
+    expect(code).toBe(0);
+    expect(body.deleted.map((f: { key: string; jid: string }) => [f.key, f.jid])).toEqual([[granted.key, 'eve@localhost']]);
+    expect(body.cdn).toMatch(/local CDN keeps no cache/);
+    expect([403, 404]).toContain((await fetch(granted.get.url)).status);
+  });
+});
