@@ -17,7 +17,8 @@ const REQUEST_LOG = `${DATA_DIR}/requests.log`;
 const HELP = `Usage: npm start  (or: xmpp-s3-upload local)
 
 Runs the slot endpoint on 127.0.0.1 with strict embedded S3 and embedded DynamoDB. Data and the
-generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh.
+generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh. Every request's log
+line also goes to ${REQUEST_LOG}: the upload ledger the "files" commands read.
 
 One stack per folder: a second one on the same ${DATA_DIR}/ is refused (exit code 1), naming the
 running one. The running stack notes its endpoint in ${LOCAL_STACK_FILE}, so slot, upload, info and
