@@ -83,7 +83,7 @@ export function parseEjabberdQuery(search: string): RawSlotRequest {
     );
   }
   const type = values.get('content_type');
-  const contentType = type === undefined || type.toLowerCase() === EJABBERD_DEFAULT_TYPE ? undefined : type;
+  const contentType = type === undefined || type === '' || type.toLowerCase() === EJABBERD_DEFAULT_TYPE ? undefined : type;
   return { from: values.get('jid'), filename: values.get('name'), size: values.get('size'), contentType };
 }
 
