@@ -9,6 +9,7 @@ import { createMemoryQuotaStore } from '../../lambda/adapters/quota-memory.ts';
 import { createS3Signer } from '../../lambda/adapters/s3-presigner.ts';
 import { parseConfig } from '../../lambda/core/config.ts';
 import { SlotError } from '../../lambda/core/errors.ts';
+import { quotaLimits } from '../../lambda/core/quota.ts';
 import type { RawSlotRequest } from '../../lambda/core/slot-request.ts';
 import { createSlotService, type SlotService } from '../../lambda/core/slot-service.ts';
 import { basicSecret, EJABBERD_STATUS, parseEjabberdQuery } from '../../lambda/http/ejabberd.ts';
@@ -79,7 +80,7 @@ function setup(requestSlot?: SlotService) {
   const seen: RawSlotRequest[] = [];
   const real = createSlotService({
     config,
-    quota: createMemoryQuotaStore({ dailyQuotaBytes: config.dailyQuotaBytes, globalQuotaBytes: config.globalQuotaBytes }),
+    quota: createMemoryQuotaStore(quotaLimits(config)),
     signer: createS3Signer({
       bucket: 'upload-bucket',
       region: 'eu-west-1',

@@ -10,6 +10,7 @@ import { type Element, Parser } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { createMemoryQuotaStore } from '../../lambda/adapters/quota-memory.ts';
 import { parseConfig } from '../../lambda/core/config.ts';
+import { quotaLimits } from '../../lambda/core/quota.ts';
 import { createSlotService } from '../../lambda/core/slot-service.ts';
 import { createRoutes, type RequestRecord } from '../../lambda/http/routes.ts';
 
@@ -26,7 +27,7 @@ function setup() {
   const logs: RequestRecord[] = [];
   const requestSlot = createSlotService({
     config,
-    quota: createMemoryQuotaStore({ dailyQuotaBytes: config.dailyQuotaBytes, globalQuotaBytes: config.globalQuotaBytes }),
+    quota: createMemoryQuotaStore(quotaLimits(config)),
     signer: {
       presignPut: async ({ key, now }) => ({
         url: `https://put.example/${key}?X-Amz-Signature=00&a=b`,
