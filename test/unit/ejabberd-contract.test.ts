@@ -4,6 +4,7 @@
  * and read it. The twin below lives with the test; the routes, the slot policy, the in-memory
  * quota and the S3 signer are the real ones.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryQuotaStore } from '../../lambda/adapters/quota-memory.ts';
 import { createS3Signer } from '../../lambda/adapters/s3-presigner.ts';
@@ -323,5 +324,58 @@ describe('basicSecret', () => {
     ['not base64', 'Basic ***', undefined],
   ])('reads %s', (_name, header, expected) => {
     expect(basicSecret(header)).toBe(expected);
+  });
+});
+
+describe('properties of the query as ejabberd encodes it', () => {
+  const value = fc.string({ unit: 'grapheme', maxLength: 30 });
+
+  it('every value ejabberd can encode comes back exactly as the client sent it (2,000 runs)', () => {
+    fc.assert(
+      fc.property(value, value, fc.nat(), value, (jid, name, size, type) => {
+        const query = `jid=${erlangUrlEncode(jid)}&name=${erlangUrlEncode(name)}&size=${size}&content_type=${erlangUrlEncode(type)}`;
+        const expectedType = type === '' || type.toLowerCase() === 'application/octet-stream' ? undefined : type;
+
+        expect(parseEjabberdQuery(query)).toEqual({ from: jid, filename: name, size: String(size), contentType: expectedType });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('any query gets a defined status in plain text, never a 500, and a slot only for an allowed requester (2,000 runs)', async () => {
+    const { routes } = setup();
+    const statuses = new Set<number>();
+    const part = (name: string, arbitrary: fc.Arbitrary<string>) =>
+      fc.oneof(
+        arbitrary.map((v) => `${name}=${erlangUrlEncode(v)}`),
+        fc.string().map((v) => `${name}=${v}`),
+        fc.constant(''),
+      );
+    const query = fc
+      .tuple(
+        part('jid', fc.oneof(fc.constant('alice@example.org'), fc.constant('eve@elsewhere.example'), value)),
+        part('name', fc.oneof(fc.constant('a.jpg'), value)),
+        part('size', fc.oneof(fc.nat({ max: 20_000 }).map(String), value)),
+        part('content_type', fc.oneof(fc.constant('image/png'), fc.constant(''), value)),
+        fc.string(),
+      )
+      .map((parts) => parts.filter((p) => p !== '').join('&'));
+    await fc.assert(
+      fc.asyncProperty(query, async (search) => {
+        const response = await routes(new Request(`${SERVICE_URL}?${search.replace(/#/g, '%23')}`));
+        const body = await response.text();
+        statuses.add(response.status);
+
+        expect([200, 400, 402, 403, 413]).toContain(response.status);
+        expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        expect(body).not.toContain(SECRET);
+        if (response.status === 200) {
+          expect(body).toMatch(/^https:\/\/\S+\nhttps:\/\/\S+\n$/);
+          expect(new URL(`https://x/?${search}`).searchParams.get('jid')?.toLowerCase()).toMatch(/@example\.org$/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 403]));
   });
 });
