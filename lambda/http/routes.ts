@@ -183,7 +183,8 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     if (path === '/v1/info') return { pattern: 'GET /v1/info', handler: info, allow: 'GET, HEAD' };
     if (path === '/ejabberd') return { pattern: 'GET /ejabberd', handler: ejabberd, allow: 'GET', style: 'text', basic: true };
     if (path.startsWith('/ejabberd/')) {
-      const pathSecret = decodePath(path.slice(10));
+      // A service_url written with a final slash arrives as /ejabberd/<secret>/.
+      const pathSecret = decodePath(path.slice(10).replace(/\/$/, ''));
       return { pattern: 'GET /ejabberd/:secret', handler: ejabberd, allow: 'GET', style: 'text', pathSecret };
     }
     return { pattern: `${method} (unknown)` };

@@ -166,6 +166,7 @@ describe("ejabberd's service_url request", () => {
     ['as the password of ejabberd:<secret>@', `https://ejabberd:${SECRET}@abc.lambda-url.eu-west-1.on.aws/ejabberd`],
     ['as the user of <secret>@ (httpc sends "<secret>:")', `https://${SECRET}@abc.lambda-url.eu-west-1.on.aws/ejabberd`],
     ['the previous secret, in the path', `https://abc.lambda-url.eu-west-1.on.aws/ejabberd/${PREVIOUS}`],
+    ['in a path written with a final slash', `https://abc.lambda-url.eu-west-1.on.aws/ejabberd/${SECRET}/`],
     ['the previous secret, as the password', `https://ejabberd:${PREVIOUS}@abc.lambda-url.eu-west-1.on.aws/ejabberd`],
   ])('accepts the secret %s', async (_name, serviceUrl) => {
     const { routes, logs } = setup();
