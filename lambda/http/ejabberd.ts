@@ -1,6 +1,6 @@
 /**
  * `GET /ejabberd/<secret>`: the slot service as ejabberd's `mod_http_upload` `service_url` calls it
- * (docs/servers.md "ejabberd ≥ 25.10 without a bridge"). ejabberd sends
+ * (docs/servers.md "ejabberd ≥ 25.10 with `service_url`"). ejabberd sends
  * `GET <service_url>?jid=<bare JID>&name=…&size=…&content_type=…` with each value percent-encoded
  * byte by byte (only `A-Za-z0-9_.-/:` stay as they are), no headers, and gives up after 5 s. It
  * reads a 2xx body as two LF-separated lines, PUT URL then GET URL, and turns 402 into
