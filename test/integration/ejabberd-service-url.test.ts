@@ -77,7 +77,7 @@ function ejabberdAsks(ask: Ask): Promise<{ slot?: { put: string; get: string }; 
 }
 
 const inPath = () => `${stack.endpoint}/ejabberd/${SECRET}`;
-const asBasic = () => stack.endpoint.replace('http://', `http://ejabberd:${SECRET}@`) + '/ejabberd';
+const asBasic = () => `${stack.endpoint.replace('http://', `http://ejabberd:${SECRET}@`)}/ejabberd`;
 
 describe('ejabberd (its encoder and httpc) asking GET /ejabberd on the local stack', () => {
   it.each([
