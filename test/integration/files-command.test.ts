@@ -148,6 +148,17 @@ describe('files who | list | delete | purge on the local stack', () => {
     expect(body.slots.map((f: { key: string }) => f.key)).toEqual([alice.key]);
   });
 
+  it('names the uploader of a slot granted through ejabberd’s service_url route too', async () => {
+    const query = 'jid=frank%40localhost%2Fpc&name=e.txt&size=3&content_type=text%2Fplain';
+    const response = await fetch(`${stack.endpoint}/ejabberd/${encodeURIComponent(stack.secret)}?${query}`);
+    expect(response.status).toBe(200);
+    const [, getUrl] = (await response.text()).trim().split('\n');
+
+    const { body } = await json('who', getUrl ?? '');
+
+    expect(body.files[0]).toMatchObject({ jid: 'frank@localhost', sizeBytes: 3, contentType: 'text/plain', state: 'upload-pending' });
+  });
+
   it('an unknown slot is "not found" (exit 1), not a crash', async () => {
     const result = await files('who', 'uploads/0b7c1e1a-5d2f-4c3b-9a8e-7f6d5c4b3a21/nothing.txt');
 
