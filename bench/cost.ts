@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createDynamoQuotaStore } from '../lambda/adapters/dynamo-quota-store.ts';
 import { configFromEnv, parseConfig } from '../lambda/core/config.ts';
 import { quotaLimits } from '../lambda/core/quota.ts';
+import { requestLine } from '../lambda/http/emf.ts';
 import { MEMORY_SIZE_MB } from '../lib/deployment-options.ts';
 import { startDynamo } from '../local/dynamo.ts';
 import { benchQuota, countingClient } from './quota.ts';
@@ -18,7 +19,14 @@ const PRICE = {
   lambdaPerGbSecond: 0.0000133334,
   dynamoPerMillionWrites: 0.625,
   dynamoPerMillionReads: 0.125,
+  /**
+   * CloudWatch Logs ingestion, Standard class, first 10 TB a month (Lambda's logs are billed as vended
+   * logs at this tier): https://aws.amazon.com/cloudwatch/pricing/
+   */
+  logsPerGbIngested: 0.5,
 } as const;
+/** Bytes CloudWatch Logs counts per log event on top of its message (the PutLogEvents batch-size rule); counted as billed, to be safe. */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
 /** Lambda gives a function CPU in proportion to memory: one full vCPU at 1,769 MB. */
 const MB_PER_VCPU = 1769;
 /** Sequential DynamoDB round trip inside the region, per call (see the note in the report). */
@@ -33,10 +41,62 @@ export interface CostInputs {
   readonly handlerCpuMs: number;
 }
 
-function perMillion(billedMs: number, memoryMb: number, writes: number, reads: number): { lambda: number; dynamo: number; total: number } {
+/**
+ * The log events of one granted slot as the deployed function writes them: the request line (the
+ * ledger, with its EMF metrics and the quota-store latency) from the handler's own `requestLine`,
+ * and the runtime's START, END and REPORT lines (the formats of the Lambda developer guide, with a
+ * full-length request id and a stack-generated function name).
+ */
+export function slotLogEvents(): string[] {
+  const slotId = '3f1c9e2a-7b4d-4e8f-9a1b-2c3d4e5f6a7b';
+  const requestId = '8f507cfc-2d4e-4697-b07a-ac58fc914c95';
+  const service = 'XmppS3UploadStack-ServiceSlotHandlerA1B2C3D4-AbCdEfGhIjKl';
+  const line = requestLine(
+    {
+      method: 'POST',
+      route: 'POST /xmpp/:secret',
+      status: 200,
+      outcome: 'granted',
+      jid: 'alice.example@chat.example.org',
+      sizeBytes: 2_345_678,
+      latencyMs: 16.42,
+      key: `uploads/${slotId}/IMG_20261202_101530.jpg`,
+      slotId,
+      contentType: 'image/jpeg',
+      grantedAt: '2026-12-02T10:15:30.123Z',
+      putExpiresAt: '2026-12-02T10:20:30.123Z',
+      purpose: 'message',
+    },
+    service,
+    new Date('2026-12-02T10:15:30.140Z'),
+    [8.37],
+  );
+  return [
+    `START RequestId: ${requestId} Version: $LATEST`,
+    line,
+    `END RequestId: ${requestId}`,
+    `REPORT RequestId: ${requestId}\tDuration: 16.42 ms\tBilled Duration: 17 ms\tMemory Size: 256 MB\tMax Memory Used: 92 MB\t`,
+  ];
+}
+
+/** Bytes ingested per slot: every event's UTF-8 message plus the per-event overhead. */
+export function logBytesPerSlot(events: readonly string[] = slotLogEvents()): number {
+  return events.reduce((sum, event) => sum + Buffer.byteLength(event, 'utf8') + LOG_EVENT_OVERHEAD_BYTES, 0);
+}
+
+/** Dollars per million slots: Lambda (requests + GB-s), DynamoDB requests, CloudWatch Logs ingestion. */
+export function perMillion(
+  billedMs: number,
+  memoryMb: number,
+  writes: number,
+  reads: number,
+  logBytes = logBytesPerSlot(),
+): { lambda: number; dynamo: number; logs: number; total: number } {
   const lambda = PRICE.lambdaPerMillionRequests + (billedMs / 1000) * (memoryMb / 1024) * PRICE.lambdaPerGbSecond * 1e6;
   const dynamo = writes * WRU_PER_WRITE * PRICE.dynamoPerMillionWrites + reads * PRICE.dynamoPerMillionReads;
-  return { lambda, dynamo, total: lambda + dynamo };
+  // Decimal GB (10^9 bytes), the larger of the two readings of "GB".
+  const logs = ((logBytes * 1e6) / 1e9) * PRICE.logsPerGbIngested;
+  return { lambda, dynamo, logs, total: lambda + dynamo + logs };
 }
 
 const SLOTS = 200;
@@ -93,10 +153,20 @@ export async function benchCost(section: SectionResult, inputs: CostInputs): Pro
     note: `${both.readsPerDailyRefusal.toFixed(2)} reads`,
   });
 
+  const events = slotLogEvents();
+  const logBytes = logBytesPerSlot(events);
+  record(section, {
+    name: 'log bytes ingested per slot (request line + START/END/REPORT)',
+    value: logBytes,
+    unit: 'bytes',
+    digits: 0,
+    note: `request line ${Buffer.byteLength(events[1] ?? '')} bytes; ${events.length} events × ${LOG_EVENT_OVERHEAD_BYTES} bytes overhead`,
+  });
   const billedOff = Math.max(1, Math.ceil(cpuMs));
-  const off = perMillion(billedOff, memoryMb, 0, 0);
+  const off = perMillion(billedOff, memoryMb, 0, 0, logBytes);
+  record(section, { name: 'CloudWatch Logs ingestion', value: off.logs, unit: '$/M slots', digits: 3 });
   record(section, { name: 'quotas off: billed duration', value: billedOff, unit: 'ms', digits: 0 });
-  record(section, { name: 'quotas off: total (Lambda only)', value: off.total, unit: '$/M slots', digits: 3 });
+  record(section, { name: 'quotas off: total (Lambda + logs)', value: off.total, unit: '$/M slots', digits: 3 });
   const cases = [
     { label: 'default quotas (daily)', writes: daily.writes, reads: daily.reads },
     { label: 'daily + global quotas', writes: both.writesPerSlot, reads: 0 },
@@ -104,7 +174,7 @@ export async function benchCost(section: SectionResult, inputs: CostInputs): Pro
   for (const c of cases) {
     const calls = c.writes + c.reads;
     const billed = Math.max(1, Math.ceil(cpuMs + calls * DYNAMO_MS));
-    const cost = perMillion(billed, memoryMb, c.writes, c.reads);
+    const cost = perMillion(billed, memoryMb, c.writes, c.reads, logBytes);
     record(section, {
       name: `${c.label}: billed duration (${calls.toFixed(2)} calls × ${DYNAMO_MS} ms)`,
       value: billed,
@@ -114,7 +184,7 @@ export async function benchCost(section: SectionResult, inputs: CostInputs): Pro
     record(section, { name: `${c.label}: Lambda (requests + GB-s)`, value: cost.lambda, unit: '$/M slots', digits: 3 });
     record(section, { name: `${c.label}: DynamoDB`, value: cost.dynamo, unit: '$/M slots', digits: 3 });
     record(section, { name: `${c.label}: total`, value: cost.total, unit: '$/M slots', digits: 3 });
-    const range = DYNAMO_MS_RANGE.map((ms) => perMillion(Math.ceil(cpuMs + calls * ms), memoryMb, c.writes, c.reads).total);
+    const range = DYNAMO_MS_RANGE.map((ms) => perMillion(Math.ceil(cpuMs + calls * ms), memoryMb, c.writes, c.reads, logBytes).total);
     record(section, {
       name: `${c.label}: total with DynamoDB at ${DYNAMO_MS_RANGE.join('–')} ms per call`,
       value: range[0] ?? 0,
@@ -136,7 +206,7 @@ export async function benchCost(section: SectionResult, inputs: CostInputs): Pro
   }
   note(
     section,
-    `Prices: Lambda arm64 $${PRICE.lambdaPerMillionRequests} per million requests + $${PRICE.lambdaPerGbSecond} per GB-second, 1 ms billing granularity, ${memoryMb} MB (lib/defaults.ts); DynamoDB on-demand $${PRICE.dynamoPerMillionWrites} per million write request units, $${PRICE.dynamoPerMillionReads} per million reads; Function URL free; Secrets Manager read once per cold start (negligible per slot); S3 PUT/GET requests and storage are the uploader's traffic, not the slot's, and are left out.`,
+    `Prices: Lambda arm64 $${PRICE.lambdaPerMillionRequests} per million requests + $${PRICE.lambdaPerGbSecond} per GB-second, 1 ms billing granularity, ${memoryMb} MB (lib/defaults.ts); DynamoDB on-demand $${PRICE.dynamoPerMillionWrites} per million write request units, $${PRICE.dynamoPerMillionReads} per million reads; CloudWatch Logs ingestion $${PRICE.logsPerGbIngested} per GB (https://aws.amazon.com/cloudwatch/pricing/), on the bytes of the slot's log events measured from the handler's own request line (the upload ledger: key, slot id, JID, size, type, times, purpose, EMF metrics) plus Lambda's START/END/REPORT lines, ${LOG_EVENT_OVERHEAD_BYTES} bytes per event added; log storage ($0.03 per GB-month, compressed) and Logs Insights queries ($0.005 per GB scanned, per operator query) are left out; Function URL free; Secrets Manager read once per cold start (negligible per slot); S3 PUT/GET requests and storage are the uploader's traffic, not the slot's, and are left out.`,
   );
   note(
     section,

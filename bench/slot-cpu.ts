@@ -122,6 +122,10 @@ async function partPaths(
     put: { url: real.url, headers: { 'Content-Length': '123456', 'Content-Type': 'image/jpeg' } },
     get: { url: ourSigner.publicUrl(key) },
     expiresAt: real.expiresAt,
+    slotId: key.split('/')[1] ?? '',
+    jid: 'alice@localhost',
+    contentType: 'image/jpeg',
+    grantedAt: new Date(),
   };
   const stubSigner: UploadSigner = {
     presignPut: async ({ now }) => ({ url: 'https://b/x?y=z', expiresAt: now }),

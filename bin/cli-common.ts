@@ -23,7 +23,25 @@ export interface LocalStackRecord {
   readonly endpoint?: string;
   readonly table?: string;
   readonly dynamoEndpoint?: string;
+  /** What the `files` commands act on: the request log (the ledger), the strict S3, the GET URL base. */
+  readonly files?: LocalFilesRecord;
 }
+
+export interface LocalFilesRecord {
+  readonly requestLog: string;
+  readonly s3Endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly downloadBaseUrl: string;
+  readonly cdn: boolean;
+  readonly retentionDays: number;
+}
+
+/** The local S3's one key pair: a fixed development value, not a secret (the strict S3 refuses any other). */
+export const LOCAL_S3_CREDENTIALS = {
+  accessKeyId: 'AKIALOCALXMPPS3UPLOAD',
+  secretAccessKey: 'local-stack-secret-access-key-0123456789',
+} as const;
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
 export function isProcessAlive(pid: number): boolean {

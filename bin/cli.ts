@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./doctor-command.ts')).runDoctor,
   },
   quota: { summary: 'show or reset the quota of a JID', load: async () => (await import('./quota-command.ts')).runQuota },
+  files: {
+    summary: 'who uploaded a file, list, delete (takedown) or purge the files of a JID',
+    load: async () => (await import('./files-command.ts')).runFiles,
+  },
 };
 
 const USAGE = `Usage: xmpp-s3-upload <command> [options]
@@ -51,8 +55,8 @@ ${Object.entries(COMMANDS)
 
 Run "xmpp-s3-upload <command> --help" for a command's options and examples.
 
-Exit codes: 0 done, 1 refused by the service, 2 usage error, 3 service or store unreachable,
-4 upload or verification failed.`;
+Exit codes: 0 done, 1 refused by the service (files: not found), 2 usage error, 3 service or
+store unreachable, 4 upload or verification failed, 5 (files) no AWS credentials or right.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

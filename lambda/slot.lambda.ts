@@ -3,11 +3,12 @@
  * value fails the init, naming the key), the secret once from Secrets Manager, and hands each
  * event to the same routes the local stack serves.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { loadSecrets } from './adapters/secret.ts';
 import { wireSlotService } from './adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig } from './core/config.ts';
-import { quotaLatencyLine, requestLine } from './http/emf.ts';
+import { requestLine } from './http/emf.ts';
 import { type FunctionUrlEvent, type FunctionUrlResult, toRequest, toResult } from './http/function-url.ts';
 import { createRoutes } from './http/routes.ts';
 import { startingResponse } from './http/starting.ts';
@@ -18,6 +19,8 @@ const region = required('AWS_REGION');
 const service = env.AWS_LAMBDA_FUNCTION_NAME ?? 'xmpp-s3-upload';
 // EMF lines must reach stdout unprefixed for CloudWatch to extract the metrics.
 const write = (line: string) => process.stdout.write(`${line}\n`);
+/** The quota-store calls of the request being served, so they ride on its one log line. */
+const quotaCalls = new AsyncLocalStorage<number[]>();
 
 const { requestSlot } = wireSlotService({
   config,
@@ -25,7 +28,7 @@ const { requestSlot } = wireSlotService({
   bucket: required('UPLOAD_BUCKET'),
   tableName: required('UPLOAD_TABLE'),
   s3Credentials: fromEnv(),
-  onQuotaCall: (ms) => write(quotaLatencyLine(ms, service, new Date())),
+  onQuotaCall: (ms) => quotaCalls.getStore()?.push(ms),
 });
 
 let routes: Promise<(request: Request) => Promise<Response>> | undefined;
@@ -40,7 +43,7 @@ function ready(): Promise<(request: Request) => Promise<Response>> {
         previousSecret: secrets.previous,
         requestSlot,
         now: () => new Date(),
-        log: (record) => write(requestLine(record, service, new Date())),
+        log: (record) => write(requestLine(record, service, new Date(), quotaCalls.getStore())),
       }),
     (error: unknown) => {
       routes = undefined;
@@ -59,7 +62,7 @@ export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResul
     return undefined;
   });
   if (serve === undefined) return toResult(await startingResponse(toRequest(event), config.serviceJid));
-  return toResult(await serve(toRequest(event)));
+  return toResult(await quotaCalls.run([], () => serve(toRequest(event))));
 }
 
 function required(name: string): string {

@@ -31,11 +31,17 @@ export const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDa
 
 /** The ledger of granted slots is in the log group: keep lines at least this long, and as long as the files. */
 export const MIN_LOG_RETENTION_DAYS = 30;
+/**
+ * A file outlives its grant by more than `retentionDays`: the PUT may come up to an hour after
+ * the grant, and S3's lifecycle rounds the expiry up to the next midnight UTC. Two days cover both,
+ * so the ledger line of a file is still there on the file's last day.
+ */
+export const LEDGER_MARGIN_DAYS = 2;
 
-/** The smallest CloudWatch value ≥ max(retentionDays, 30); 0 (never expire) when files are kept forever. */
+/** The smallest CloudWatch value ≥ max(retentionDays + 2, 30); 0 (never expire) when files are kept forever. */
 export function defaultLogRetentionDays(retentionDays: number): number {
   if (retentionDays === 0) return 0;
-  const floor = Math.max(retentionDays, MIN_LOG_RETENTION_DAYS);
+  const floor = Math.max(retentionDays + LEDGER_MARGIN_DAYS, MIN_LOG_RETENTION_DAYS);
   return LOG_RETENTION_VALUES.find((v) => v >= floor) ?? 0;
 }
 
@@ -60,10 +66,10 @@ function parseLogRetentionDays(value: unknown, retentionDays: number | undefined
       problem: `files are kept forever (retentionDays 0), so the upload ledger in the logs must be too: use 0 or leave it unset`,
     };
   }
-  if (days.value !== 0 && days.value < retentionDays) {
+  if (days.value !== 0 && days.value < retentionDays + LEDGER_MARGIN_DAYS) {
     return {
       ok: false,
-      problem: `${days.value} days is shorter than retentionDays (${retentionDays}): the logs hold the upload ledger, which must outlive the files`,
+      problem: `${days.value} days is shorter than retentionDays (${retentionDays}) + ${LEDGER_MARGIN_DAYS}: the logs hold the upload ledger, which must outlive the files (the lifecycle rule rounds up to midnight)`,
     };
   }
   return days;

@@ -9,7 +9,8 @@
  * - granted slot: `SlotsGranted` = 1 (Count), `BytesGranted` = size (Bytes), dimension set `[["Service"]]`;
  * - refused slot: `SlotsRefused` = 1 (Count) with dimension sets `[["Service"], ["Service", "Condition"]]`,
  *   `Condition` = the `SlotError` condition (`quota-exceeded`, `file-too-large`, …);
- * - each quota-store call: `QuotaStoreLatency` (Milliseconds), dimension set `[["Service"]]`.
+ * - each quota-store call: `QuotaStoreLatency` (Milliseconds), dimension set `[["Service"]]`, carried as
+ *   one value (or an array, one per call) on the request's own line, not on a line of its own.
  */
 export { DIMENSIONS, METRIC_NAMESPACE, METRICS } from '../lambda/http/emf.ts';
 

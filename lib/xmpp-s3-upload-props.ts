@@ -110,7 +110,7 @@ export interface XmppS3UploadProps extends XmppS3UploadServiceProps {
   /**
    * Days the Lambda's log group keeps lines (it holds the upload ledger); 0 = never expire. A
    * CloudWatch Logs value, at least `retentionDays`, and 0 when `retentionDays` is 0.
-   * @default the smallest CloudWatch value ≥ max(`retentionDays`, 30); 0 when `retentionDays` is 0
+   * @default the smallest CloudWatch value ≥ max(`retentionDays` + 2, 30); 0 when `retentionDays` is 0
    */
   readonly logRetentionDays?: number;
   /**

@@ -21,6 +21,9 @@ export const OUTPUTS = {
   bridge: 'BridgeCommand',
   distributionId: 'DistributionId',
   downloadBaseUrl: 'DownloadBaseUrl',
+  operatorPolicyArn: 'OperatorPolicyArn',
+  logGroupName: 'LogGroupName',
+  retentionDays: 'RetentionDays',
 } as const;
 
 /** One stack holding the whole service. */
@@ -46,6 +49,21 @@ export class XmppS3UploadStack extends Stack {
     output(OUTPUTS.ejabberd, service.ejabberdConfig, 'ejabberd: merge into ejabberd.yml, then run the bridge');
     output(OUTPUTS.bridge, service.bridgeCommand, 'Component bridge: install its secret files and run it next to the XMPP server');
     output(OUTPUTS.downloadBaseUrl, service.downloadBaseUrl, 'Base of the GET URLs: <DownloadBaseUrl>/<key>');
+    output(
+      OUTPUTS.operatorPolicyArn,
+      service.operatorAccess.policy.managedPolicyArn,
+      'Managed policy of the operator commands (xmpp-s3-upload files who|list|delete|purge): attach it to your operator user or role',
+    );
+    output(
+      OUTPUTS.logGroupName,
+      service.logGroup.logGroupName,
+      'Log group of the slot Lambda: the request log, which is the upload ledger',
+    );
+    output(
+      OUTPUTS.retentionDays,
+      String(service.config.retentionDays),
+      'Days an upload is kept (0: kept); the files commands tell expired from never uploaded by it',
+    );
     if (service.downloads !== undefined) {
       output(
         OUTPUTS.distributionId,

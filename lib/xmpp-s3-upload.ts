@@ -32,6 +32,7 @@ import { functionEnvironment } from './environment.ts';
 import { HANDLER, handlerCode } from './handler-code.ts';
 import { Monitoring } from './monitoring.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgments.ts';
+import { OperatorAccess } from './operator-policy.ts';
 import { parseProps } from './parse-props.ts';
 import { bridgeCommand, ejabberdSnippet, prosodySnippet } from './snippets.ts';
 import type { XmppS3UploadProps } from './xmpp-s3-upload-props.ts';
@@ -63,6 +64,10 @@ export class XmppS3Upload extends Construct {
   readonly downloads: Downloads | undefined;
   /** The base of every GET URL (`https://…`, no trailing slash; may hold tokens). */
   readonly downloadBaseUrl: string;
+  /** The function's log group: the request log, which is the upload ledger (docs/operations.md, Abuse and erasure). */
+  readonly logGroup: LogGroup;
+  /** The operator's managed policy (`files who|list|delete|purge`) and the takedown log stream. */
+  readonly operatorAccess: OperatorAccess;
 
   /** @throws ConfigError naming every bad prop, before any resource is created. */
   constructor(scope: Construct, id: string, props: XmppS3UploadProps) {
@@ -94,6 +99,7 @@ export class XmppS3Upload extends Construct {
     const role = new Role(this, 'HandlerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const retention = options.logRetentionDays === 0 ? RetentionDays.INFINITE : (options.logRetentionDays as RetentionDays);
     const logGroup = new LogGroup(this, 'HandlerLogs', { retention, removalPolicy });
+    this.logGroup = logGroup;
     role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     role.addToPolicy(
       new PolicyStatement({
@@ -131,6 +137,14 @@ export class XmppS3Upload extends Construct {
     // The Function URL ends with '/'; keep 'https://<host>' so '<endpoint>/xmpp' has no double slash.
     this.endpoint = Fn.join('', ['https://', Fn.select(2, Fn.split('/', this.functionUrl.url))]);
 
+    this.operatorAccess = new OperatorAccess(this, 'OperatorAccess', {
+      bucket: this.bucket,
+      keyPrefix: config.keyPrefix,
+      logGroup,
+      distributionId: this.downloads?.distribution.distributionId,
+      removalPolicy,
+    });
+
     this.alarmTopic = this.createAlarmTopic(options.alarmEmail, options.alarmTopicArn);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       fn: this.handler,
@@ -154,6 +168,7 @@ export class XmppS3Upload extends Construct {
       role,
       keyPrefix: config.keyPrefix,
       publicRead: config.downloads === 'bucket',
+      operatorPolicy: this.operatorAccess.policy,
     });
   }
 

@@ -11,11 +11,14 @@ import { LOCAL_BUCKET, LOCAL_TABLE, startLocalStack } from './stack.ts';
 import { claimDataDir, recordStack, releaseDataDir } from './stack-lock.ts';
 
 const DATA_DIR = '.local-data';
+/** The local ledger: every request's log line, as the Lambda writes it to CloudWatch Logs. */
+const REQUEST_LOG = `${DATA_DIR}/requests.log`;
 
 const HELP = `Usage: npm start  (or: xmpp-s3-upload local)
 
 Runs the slot endpoint on 127.0.0.1 with strict embedded S3 and embedded DynamoDB. Data and the
-generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh.
+generated secret stay in ${DATA_DIR}/ between runs; delete it to start afresh. Every request's log
+line also goes to ${REQUEST_LOG}: the upload ledger the "files" commands read.
 
 One stack per folder: a second one on the same ${DATA_DIR}/ is refused (exit code 1), naming the
 running one. The running stack notes its endpoint in ${LOCAL_STACK_FILE}, so slot, upload, info and
@@ -63,6 +66,7 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
       dataDir: DATA_DIR,
       env: { ...env, UPLOAD_SECRET: localSecret(env) },
       log: (record) => console.log(JSON.stringify({ time: new Date().toISOString(), ...record })),
+      requestLogFile: REQUEST_LOG,
     });
   } catch (error) {
     releaseDataDir();
@@ -74,7 +78,20 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return error instanceof ConfigError ? EXIT.usage : EXIT.unreachable;
   }
   const { endpoint, secret, config } = stack;
-  recordStack({ endpoint, table: LOCAL_TABLE, dynamoEndpoint: stack.dynamoEndpoint });
+  recordStack({
+    endpoint,
+    table: LOCAL_TABLE,
+    dynamoEndpoint: stack.dynamoEndpoint,
+    files: {
+      requestLog: REQUEST_LOG,
+      s3Endpoint: stack.s3Endpoint,
+      bucket: stack.bucket,
+      region: stack.region,
+      downloadBaseUrl: stack.downloadBaseUrl,
+      cdn: stack.cdnEndpoint !== undefined,
+      retentionDays: config.retentionDays,
+    },
+  });
   console.error(`xmpp-s3-upload local stack
   slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /ejabberd, GET /healthz)
   secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
@@ -94,6 +111,7 @@ Try it:
   # then PUT the bytes to put.url with the headers in put.headers, and GET get.url:
   npm run cli -- upload README.md --jid alice@${config.domains[0]}
   npm run cli -- quota show alice@${config.domains[0]}
+  npm run cli -- files list --jid alice@${config.domains[0]}     (the ledger: ${REQUEST_LOG})
   npm run cli -- doctor
   # ejabberd's service_url and Prosody mod_rest's rest_callback_url for this stack:
   #   ${endpoint}/ejabberd/${secret}   ${endpoint}/xmpp/${secret}

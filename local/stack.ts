@@ -5,11 +5,14 @@
  * it signs for an external S3 instead (the tests use Ceph RGW), credentials and all.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_S3_CREDENTIALS } from '../bin/cli-common.ts';
 import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import { requestLine } from '../lambda/http/emf.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
 import { startLocalCdn } from './cdn.ts';
 import { LOCAL_DYNAMO_CREDENTIALS, startDynamo } from './dynamo.ts';
@@ -20,10 +23,7 @@ export const LOCAL_BUCKET = 'xmpp-s3-upload-local';
 export const LOCAL_TABLE = 'xmpp-s3-upload-quota';
 export const LOCAL_REGION = 'us-east-1';
 /** The only key the strict local S3 accepts: a signature made with anything else is refused. */
-export const LOCAL_S3_CREDENTIALS = {
-  accessKeyId: 'AKIALOCALXMPPS3UPLOAD',
-  secretAccessKey: 'local-stack-secret-access-key-0123456789',
-} as const;
+export { LOCAL_S3_CREDENTIALS };
 
 /** An S3 the local stack signs PUT URLs for instead of starting its strict embedded one. */
 export interface ExternalS3 {
@@ -47,6 +47,11 @@ export interface LocalStackOptions {
   /** Keeps S3 objects and the quota table here across restarts; a temporary folder when absent. */
   readonly dataDir?: string;
   readonly log?: (record: RequestRecord) => void;
+  /**
+   * Appends each request's log line, exactly as the Lambda writes it to CloudWatch Logs, to this
+   * file: the local ledger the `files` commands read (`npm start`: `.local-data/requests.log`).
+   */
+  readonly requestLogFile?: string;
   /** The clock of the slot service and the S3 verifier (tests move it). */
   readonly now?: () => Date;
   /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true; always false in `cdn` mode */
@@ -66,6 +71,10 @@ export interface LocalStack {
   /** `cdn` mode (`UPLOAD_DOWNLOADS=cdn`): the local CDN that serves the GET URLs; the bucket then refuses anonymous reads. */
   readonly cdnEndpoint: string | undefined;
   readonly dynamoEndpoint: string;
+  /** The base of GET URLs (`<base>/<key>`): the local CDN in `cdn` mode, else the bucket's path-style URL. */
+  readonly downloadBaseUrl: string;
+  /** The S3 region the PUT URLs are signed for. */
+  readonly region: string;
   close(): Promise<void>;
 }
 
@@ -116,13 +125,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now,
     });
     const previousSecret = env.UPLOAD_PREVIOUS_SECRET === '' ? undefined : env.UPLOAD_PREVIOUS_SECRET;
+    const { log, requestLogFile } = options;
     const routes = createRoutes({
       config,
       secret,
       previousSecret,
       requestSlot,
       now,
-      ...(options.log === undefined ? {} : { log: options.log }),
+      log: (record) => {
+        if (requestLogFile !== undefined) appendFileSync(requestLogFile, `${requestLine(record, 'local', now())}\n`);
+        log?.(record);
+      },
     });
     const served = await serveRoutes(routes, options.port ?? 0);
     closers.push(served.close);
@@ -134,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: s3.bucket,
       cdnEndpoint: cdn?.url,
       dynamoEndpoint: dynamo.endpoint,
+      downloadBaseUrl: cdn?.url ?? `${s3.endpoint}/${s3.bucket}`,
+      region: s3.region,
       close,
     };
   } catch (error) {

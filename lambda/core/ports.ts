@@ -23,6 +23,14 @@ export interface Slot {
   readonly get: { readonly url: string };
   /** When the PUT URL stops working. */
   readonly expiresAt: Date;
+  /** The ledger's part (docs/operations.md, Abuse and erasure): the slot id (the key's UUID), who, what and when. */
+  readonly slotId: string;
+  /** Bare JID of the requester, in normal form. */
+  readonly jid: string;
+  readonly contentType: string | undefined;
+  readonly grantedAt: Date;
+  /** What the upload is for, when the slot service knows it (default `message`). */
+  readonly purpose?: string;
 }
 
 /** One slot's charge against the quotas. */

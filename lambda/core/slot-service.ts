@@ -73,6 +73,10 @@ export function createSlotService(deps: SlotServiceDeps): SlotService {
         put: { url: put.url, headers },
         get: { url: deps.signer.publicUrl(key) },
         expiresAt: put.expiresAt,
+        slotId,
+        jid: request.jid,
+        contentType: request.contentType,
+        grantedAt: now,
       };
     } catch (error) {
       await deps.quota.refund(charge).catch(() => undefined);

@@ -24,49 +24,63 @@ export const DIMENSIONS = { service: 'Service', condition: 'Condition' } as cons
 
 type Metric = (typeof METRICS)[keyof typeof METRICS];
 
-function emf(service: string, at: Date, dimensions: string[][], metrics: [Metric, number][], fields: object): string {
+/** One EMF directive: metrics that share a list of dimension sets. */
+interface Directive {
+  readonly dimensions: string[][];
+  readonly metrics: readonly (readonly [Metric, number | readonly number[]])[];
+}
+
+function emf(service: string, at: Date, directives: readonly Directive[], fields: object): string {
   const line: Record<string, unknown> = {
     ...fields,
     _aws: {
       Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        { Namespace: METRIC_NAMESPACE, Dimensions: dimensions, Metrics: metrics.map(([m]) => ({ Name: m.name, Unit: m.unit })) },
-      ],
+      CloudWatchMetrics: directives.map((d) => ({
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: d.dimensions,
+        Metrics: d.metrics.map(([m]) => ({ Name: m.name, Unit: m.unit })),
+      })),
     },
     [DIMENSIONS.service]: service,
   };
-  for (const [metric, value] of metrics) line[metric.name] = value;
+  for (const { metrics } of directives) for (const [metric, value] of metrics) line[metric.name] = value;
   return JSON.stringify(line);
 }
 
 const isCondition = (outcome: string): outcome is Condition => outcome in CONDITIONS;
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** The log line of one request: metrics for a granted or refused slot, a plain line otherwise. */
-export function requestLine(record: RequestRecord, service: string, at: Date): string {
+/**
+ * The log line of one request: metrics for a granted or refused slot, a plain line otherwise.
+ * `quotaCallsMs` are the request's quota-store calls (the Lambda times them): they ride on the
+ * same line as `QuotaStoreLatency` values (one EMF array, one data point per call), under
+ * `Service` only, so the request costs one log event, not one per call.
+ */
+export function requestLine(record: RequestRecord, service: string, at: Date, quotaCallsMs: readonly number[] = []): string {
   const fields = { level: record.status >= 500 ? 'error' : 'info', ...record };
+  const quota: Directive[] =
+    quotaCallsMs.length === 0
+      ? []
+      : [
+          {
+            dimensions: [[DIMENSIONS.service]],
+            metrics: [[METRICS.quotaStoreLatency, quotaCallsMs.length === 1 ? round(quotaCallsMs[0] as number) : quotaCallsMs.map(round)]],
+          },
+        ];
   if (record.outcome === 'granted') {
-    return emf(
-      service,
-      at,
-      [[DIMENSIONS.service]],
-      [
-        [METRICS.slotsGranted, 1],
-        [METRICS.bytesGranted, record.sizeBytes ?? 0],
-      ],
-      fields,
-    );
+    const granted: Directive = {
+      dimensions: [[DIMENSIONS.service]],
+      metrics: [[METRICS.slotsGranted, 1], [METRICS.bytesGranted, record.sizeBytes ?? 0], ...(quota[0]?.metrics ?? [])],
+    };
+    return emf(service, at, [granted], fields);
   }
   if (isCondition(record.outcome)) {
     const withCondition = { ...fields, [DIMENSIONS.condition]: record.outcome };
-    return emf(service, at, [[DIMENSIONS.service], [DIMENSIONS.service, DIMENSIONS.condition]], [[METRICS.slotsRefused, 1]], withCondition);
+    const refused: Directive = {
+      dimensions: [[DIMENSIONS.service], [DIMENSIONS.service, DIMENSIONS.condition]],
+      metrics: [[METRICS.slotsRefused, 1]],
+    };
+    return emf(service, at, [refused, ...quota], withCondition);
   }
-  return JSON.stringify(fields);
-}
-
-/** The metric line of one quota-store call. */
-export function quotaLatencyLine(latencyMs: number, service: string, at: Date): string {
-  return emf(service, at, [[DIMENSIONS.service]], [[METRICS.quotaStoreLatency, Math.round(latencyMs * 100) / 100]], {
-    level: 'info',
-    event: 'quota-call',
-  });
+  return quota.length === 0 ? JSON.stringify(fields) : emf(service, at, quota, fields);
 }

@@ -4,6 +4,7 @@
  */
 import type { ServiceConfig } from '../core/config.ts';
 import { toSlotError } from '../core/errors.ts';
+import { bareJid, parseJid } from '../core/jid.ts';
 import type { SlotService } from '../core/slot-service.ts';
 import type { StanzaErrorSpec } from '../xmpp/build-error.ts';
 import { handleStanza } from '../xmpp/handle-stanza.ts';
@@ -23,9 +24,17 @@ export interface RequestRecord {
   readonly status: number;
   /** `granted`, a refusal condition, or what the request was (`disco-info`, `info`, …). */
   readonly outcome: string;
+  /** Bare JID of the requester, on grants and on refusals alike (when the request named a valid one). */
   readonly jid?: string;
   readonly sizeBytes?: number;
   readonly latencyMs: number;
+  /** Granted slots only: the ledger (docs/operations.md, Abuse and erasure). */
+  readonly key?: string;
+  readonly slotId?: string;
+  readonly contentType?: string;
+  readonly grantedAt?: string;
+  readonly putExpiresAt?: string;
+  readonly purpose?: string;
 }
 
 export interface RouteDeps {
@@ -72,6 +81,13 @@ interface Outcome {
   route: string;
   jid?: string;
   sizeBytes?: number;
+  grant?: Pick<RequestRecord, 'key' | 'slotId' | 'contentType' | 'grantedAt' | 'putExpiresAt' | 'purpose'>;
+}
+
+/** The bare JID of a raw requester, when it is a valid JID; the request log never holds a resource. */
+function requesterJid(from: unknown): string | undefined {
+  const jid = typeof from === 'string' ? parseJid(from) : undefined;
+  return jid === undefined ? undefined : bareJid(jid);
 }
 
 type Handler = (request: Request, out: Outcome) => Promise<Response>;
@@ -84,9 +100,20 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
   const recordingSlots =
     (out: Outcome): SlotService =>
     async (raw) => {
+      // Set before asking, so a refusal's line names the requester too.
+      const jid = requesterJid(raw.from);
+      if (jid !== undefined) out.jid = jid;
       const slot = await deps.requestSlot(raw);
-      out.jid = typeof raw.from === 'string' ? raw.from.split('/')[0] : undefined;
+      out.jid = slot.jid;
       out.sizeBytes = slot.sizeBytes;
+      out.grant = {
+        key: slot.key,
+        slotId: slot.slotId,
+        ...(slot.contentType === undefined ? {} : { contentType: slot.contentType }),
+        grantedAt: slot.grantedAt.toISOString(),
+        putExpiresAt: slot.expiresAt.toISOString(),
+        purpose: slot.purpose ?? 'message',
+      };
       return slot;
     };
 
@@ -120,6 +147,10 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
       return stanzaOrJson(400, 'bad-request', body.text, { type: 'modify', condition, text: result.text });
     }
     if (result.kind === 'reply' && result.cause !== undefined) logCause(out.route, result.cause);
+    if (result.kind === 'reply' && out.jid === undefined) {
+      const jid = requesterJid(result.from);
+      if (jid !== undefined) out.jid = jid;
+    }
     out.outcome = result.outcome === 'slot' ? 'granted' : result.outcome;
     if (result.kind === 'none') return new Response(null, { status: 202 });
     return xmppResponse(200, result.xml);
@@ -258,6 +289,7 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
       ...(out.jid === undefined ? {} : { jid: out.jid }),
       ...(out.sizeBytes === undefined ? {} : { sizeBytes: out.sizeBytes }),
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(out.outcome === 'granted' ? out.grant : {}),
     });
     return response;
   };

@@ -28,7 +28,7 @@ export interface StanzaContext {
  * behind an `internal`/`store-unavailable` reply, for the log only.
  */
 export type StanzaOutcome =
-  | { readonly kind: 'reply'; readonly xml: string; readonly outcome: string; readonly cause?: unknown }
+  | { readonly kind: 'reply'; readonly xml: string; readonly outcome: string; readonly cause?: unknown; readonly from?: string }
   | { readonly kind: 'none'; readonly outcome: string }
   | { readonly kind: 'malformed'; readonly text: string };
 
@@ -95,16 +95,18 @@ async function answerIq(stanza: Stanza, payloads: readonly Element[], ctx: Stanz
 
 /** The one place that serialises a reply: swapped addresses, the same id, the payload echoed in errors. */
 function toOutcome(stanza: Stanza, payloads: readonly Element[], answer: Answer, ctx: StanzaContext): StanzaOutcome {
+  // The requester, so the request log names it on refusals that never reached the slot service.
+  const from = stanza.from === undefined ? {} : { from: stanza.from };
   if (answer.type === 'result') {
     const children = answer.payload === undefined ? [] : [answer.payload];
-    return { kind: 'reply', xml: buildReply(stanza, ctx.serviceJid, 'result', ...children).toString(), outcome: answer.outcome };
+    return { kind: 'reply', xml: buildReply(stanza, ctx.serviceJid, 'result', ...children).toString(), outcome: answer.outcome, ...from };
   }
   const [payload] = payloads;
   const echo = payload !== undefined && payloads.length === 1 ? [copyPayload(payload, stanza.declaredNs ? stanza.ns : '')] : [];
   const xml = buildReply(stanza, ctx.serviceJid, 'error', ...echo, buildError(answer.error)).toString();
   return answer.cause === undefined
-    ? { kind: 'reply', xml, outcome: answer.outcome }
-    : { kind: 'reply', xml, outcome: answer.outcome, cause: answer.cause };
+    ? { kind: 'reply', xml, outcome: answer.outcome, ...from }
+    : { kind: 'reply', xml, outcome: answer.outcome, cause: answer.cause, ...from };
 }
 
 /**

@@ -131,6 +131,37 @@ describe('the Lambda handler', () => {
     }
   });
 
+  it('writes one line per slot to stdout: the ledger entry, its metrics and the quota-store latency', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    let result: Awaited<ReturnType<typeof handler>>;
+    try {
+      result = await handler(
+        event('/v1/slots', JSON.stringify({ jid: 'Bob@example.org/desk', filename: 'b.txt', size: 5, contentType: 'text/plain' })),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(result.statusCode).toBe(201);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] ?? '');
+    const { key } = JSON.parse(result.body);
+    expect(line).toMatchObject({
+      outcome: 'granted',
+      jid: 'bob@example.org',
+      key,
+      slotId: key.split('/')[1],
+      sizeBytes: 5,
+      contentType: 'text/plain',
+      purpose: 'message',
+      Service: 'upload-fn',
+      SlotsGranted: 1,
+    });
+    expect(Date.parse(line.putExpiresAt) - Date.parse(line.grantedAt)).toBe(300_000);
+    expect(typeof line.QuotaStoreLatency).toBe('number');
+  });
+
   it('refuses a wrong secret', async () => {
     const result = await handler(event('/v1/info', undefined, { authorization: 'Bearer wrong-secret-000000000' }));
 

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +223,44 @@ describe('the packed tarball installed globally on an XMPP host', () => {
       expect(secrets.hits()).toBe(1);
     } finally {
       await secrets.close();
+    }
+  });
+
+  it('runs "files" with its AWS SDK clients from the package: no credentials, then AccessDenied, each exit 5', async () => {
+    // CloudWatch Logs as an operator without the policy meets it: every call refused.
+    const logs = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'User is not authorized to perform: logs:StartQuery' }));
+    });
+    await new Promise<void>((resolve) => logs.listen(0, '127.0.0.1', resolve));
+    const outputs = {
+      XmppS3Upload: {
+        BucketName: 'upload-bucket',
+        LogGroupName: '/aws/lambda/upload-fn',
+        SlotSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+        DistributionId: 'E1ABCDEF',
+      },
+    };
+    writeFileSync(join(work, 'files-outputs.json'), JSON.stringify(outputs));
+    const args = ['files', 'list', '--jid', 'alice@example.org', '--outputs', 'files-outputs.json'];
+    try {
+      const anonymous = await run(hostBin, args, work);
+      const denied = await run(hostBin, args, work, {
+        ...ENV,
+        AWS_ACCESS_KEY_ID: 'AKIAOPERATOREXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'operator-secret-access-key',
+        AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: `http://127.0.0.1:${(logs.address() as AddressInfo).port}`,
+      });
+
+      expect(anonymous.code).toBe(5);
+      expect(anonymous.stderr).toContain('no AWS credentials');
+      expect(denied.code).toBe(5);
+      expect(denied.stderr).toMatch(
+        /querying the ledger in \/aws\/lambda\/upload-fn: access denied \(AccessDeniedException\): attach the managed policy of the stack output OperatorPolicyArn/,
+      );
+    } finally {
+      await new Promise((resolve) => logs.close(resolve));
     }
   });
 

@@ -10,12 +10,14 @@ describe('defaultLogRetentionDays', () => {
   it.each([
     [7, 30],
     [1, 30],
-    [30, 30],
+    [28, 30],
+    [29, 60],
+    [30, 60],
     [31, 60],
     [200, 365],
     [366, 400],
-    [3653, 3653],
-    [3654, 0],
+    [3651, 3653],
+    [3652, 0],
     [36_500, 0],
     [0, 0],
   ])('keeps the logs of files kept %i days for %i days (0 = never expire)', (retentionDays, logDays) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quotaLatencyLine, requestLine } from '../../lambda/http/emf.ts';
+import { requestLine } from '../../lambda/http/emf.ts';
 
 const AT = new Date('2026-11-22T12:00:00Z');
 const base = { method: 'POST', route: 'POST /xmpp', latencyMs: 3.2 };
@@ -43,11 +43,45 @@ describe('requestLine', () => {
   });
 });
 
-describe('quotaLatencyLine', () => {
-  it('carries QuotaStoreLatency in milliseconds', () => {
-    const line = JSON.parse(quotaLatencyLine(12.345, 'fn', AT));
+describe('the ledger on the request line', () => {
+  it('carries key, slot id, bare JID, size, type, grant time, PUT expiry and purpose of a grant', () => {
+    const grant = {
+      ...base,
+      status: 201,
+      outcome: 'granted',
+      jid: 'alice@example.org',
+      sizeBytes: 12,
+      key: 'uploads/0b7c1e1a-5d2f-4c3b-9a8e-7f6d5c4b3a21/a.txt',
+      slotId: '0b7c1e1a-5d2f-4c3b-9a8e-7f6d5c4b3a21',
+      contentType: 'text/plain',
+      grantedAt: '2026-11-22T12:00:00.000Z',
+      putExpiresAt: '2026-11-22T12:05:00.000Z',
+      purpose: 'message',
+    };
 
-    expect(line._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'QuotaStoreLatency', Unit: 'Milliseconds' }]);
+    const line = JSON.parse(requestLine(grant, 'fn', AT));
+
+    expect(line).toMatchObject(grant);
+  });
+});
+
+describe('quota-store latency on the request line', () => {
+  it('adds one QuotaStoreLatency value per call to a grant, under Service only', () => {
+    const line = JSON.parse(requestLine({ ...base, status: 201, outcome: 'granted', sizeBytes: 1 }, 'fn', AT, [12.345]));
+
+    expect(line._aws.CloudWatchMetrics).toHaveLength(1);
+    expect(line._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'QuotaStoreLatency', Unit: 'Milliseconds' });
     expect(line.QuotaStoreLatency).toBe(12.35);
+  });
+
+  it("keeps a refusal's Condition dimension off the latency: a second directive", () => {
+    const line = JSON.parse(requestLine({ ...base, status: 200, outcome: 'quota-exceeded' }, 'fn', AT, [3, 4.567]));
+
+    expect(line._aws.CloudWatchMetrics[1]).toEqual({
+      Namespace: 'XmppS3Upload',
+      Dimensions: [['Service']],
+      Metrics: [{ Name: 'QuotaStoreLatency', Unit: 'Milliseconds' }],
+    });
+    expect(line.QuotaStoreLatency).toEqual([3, 4.57]);
   });
 });

@@ -14,6 +14,10 @@ const granting: SlotService = async (raw) => ({
   put: { url: 'https://s3.example/put?X-Amz-Signature=x', headers: { 'Content-Length': String(raw.size) } },
   get: { url: 'https://s3.example/get' },
   expiresAt: new Date(NOW.getTime() + 300_000),
+  slotId: '0b7c1e1a-5d2f-4c3b-9a8e-7f6d5c4b3a21',
+  jid: String(raw.from).split('/')[0] ?? '',
+  contentType: typeof raw.contentType === 'string' ? raw.contentType : undefined,
+  grantedAt: NOW,
 });
 
 function setup(requestSlot: SlotService = granting) {
@@ -112,7 +116,18 @@ describe('POST /v1/slots', () => {
       key: 'uploads/u/a.txt',
       expiresAt: '2026-11-22T12:05:00.000Z',
     });
-    expect(logs[0]).toMatchObject({ status: 201, outcome: 'granted', jid: 'alice@localhost', sizeBytes: 12 });
+    expect(logs[0]).toMatchObject({
+      status: 201,
+      outcome: 'granted',
+      jid: 'alice@localhost',
+      sizeBytes: 12,
+      key: 'uploads/u/a.txt',
+      slotId: '0b7c1e1a-5d2f-4c3b-9a8e-7f6d5c4b3a21',
+      contentType: 'text/plain',
+      grantedAt: '2026-11-22T12:00:00.000Z',
+      putExpiresAt: '2026-11-22T12:05:00.000Z',
+      purpose: 'message',
+    });
   });
 
   it.each([
@@ -151,6 +166,17 @@ describe('POST /v1/slots', () => {
     const body = await response.text();
     expect(JSON.parse(body).error).toMatchObject(extra);
     expect(body).not.toContain('hunter2');
+  });
+
+  it('logs the bare JID and the condition of a refusal', async () => {
+    const { routes, logs } = setup(async () => {
+      throw new SlotError('not-allowed', 'no');
+    });
+
+    await routes(json({ jid: 'Mallory@Localhost/phone', filename: 'a', size: 1 }));
+
+    expect(logs[0]).toMatchObject({ outcome: 'not-allowed', jid: 'mallory@localhost' });
+    expect(logs[0]).not.toHaveProperty('key');
   });
 
   it('answers a quota refusal with 429, Retry-After and retryAt', async () => {
@@ -230,6 +256,14 @@ describe('POST /v1/slots', () => {
 });
 
 describe('POST /xmpp', () => {
+  it('logs the bare JID of a stanza refused before the slot service (two payloads)', async () => {
+    const { routes, logs } = setup();
+
+    await routes(stanza(slotIq.replace('</iq>', '<ping xmlns="urn:xmpp:ping"/></iq>')));
+
+    expect(logs[0]).toMatchObject({ outcome: 'bad-request', jid: 'alice@localhost' });
+  });
+
   it('answers a slot request with the reply stanza', async () => {
     const { routes, logs } = setup();
 
