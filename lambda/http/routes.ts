@@ -4,6 +4,7 @@
  */
 import type { ServiceConfig } from '../core/config.ts';
 import { toSlotError } from '../core/errors.ts';
+import { ephemeralMaxDays } from '../core/purposes.ts';
 import type { SlotService } from '../core/slot-service.ts';
 import { handleStanza } from '../xmpp/handle-stanza.ts';
 import { bearerToken, secretChecker } from './auth.ts';
@@ -72,6 +73,7 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     const result = await handleStanza(body.text, {
       serviceJid: config.serviceJid,
       maxFileSizeBytes: config.maxFileSizeBytes,
+      purposes: config.purposes,
       requestSlot: recordingSlots(out),
     });
     if (result.kind === 'malformed') return httpError(400, 'bad-request', result.text);
@@ -113,6 +115,9 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
       globalQuotaBytes: config.globalQuotaBytes,
       retentionDays: config.retentionDays,
       putUrlTtlSeconds: config.putUrlTtlSeconds,
+      purposes: config.purposes,
+      profileRetentionDays: config.profileRetentionDays,
+      ...(config.purposes.includes('ephemeral') ? { ephemeralMaxDays: ephemeralMaxDays(config) } : {}),
     });
   };
 

@@ -14,6 +14,7 @@ const granting: SlotService = async (raw) => ({
   put: { url: 'https://s3.example/put?X-Amz-Signature=x', headers: { 'Content-Length': String(raw.size) } },
   get: { url: 'https://s3.example/get' },
   expiresAt: new Date(NOW.getTime() + 300_000),
+  purpose: 'message',
 });
 
 function setup(requestSlot: SlotService = granting) {
@@ -111,6 +112,7 @@ describe('POST /v1/slots', () => {
       get: { url: 'https://s3.example/get' },
       key: 'uploads/u/a.txt',
       expiresAt: '2026-11-22T12:05:00.000Z',
+      purpose: 'message',
     });
     expect(logs[0]).toMatchObject({ status: 201, outcome: 'granted', jid: 'alice@localhost', sizeBytes: 12 });
   });
