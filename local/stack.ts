@@ -47,7 +47,7 @@ export interface LocalStackOptions {
   /** Keeps S3 objects and the quota table here across restarts; a temporary folder when absent. */
   readonly dataDir?: string;
   readonly log?: (record: RequestRecord) => void;
-  /** The clock of the slot service and the S3 verifier (tests move it). */
+  /** The clock of the slot service, the S3 verifier and the local CDN's functions (tests move it). */
   readonly now?: () => Date;
   /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true; always false in `cdn` mode */
   readonly publicRead?: boolean;
@@ -95,6 +95,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             keyPrefix: config.keyPrefix,
             safeTypes: config.safeTypes,
             corsOrigins: config.corsOrigins,
+            purposes: config.purposes,
+            now,
           })
         : undefined;
     if (cdn !== undefined) closers.push(cdn.close);
