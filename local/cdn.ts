@@ -94,7 +94,11 @@ function fetchOrigin(req: IncomingMessage, rawPath: string, options: LocalCdnOpt
   }
   const path = `/${options.bucket}${rawPath}`;
   return signer
-    .sign({ method: req.method ?? 'GET', protocol: 'http:', hostname: s3.hostname, port: Number(s3.port), path, query: {}, headers })
+    .sign(
+      { method: req.method ?? 'GET', protocol: 'http:', hostname: s3.hostname, port: Number(s3.port), path, query: {}, headers },
+      // On the stack's clock, which the strict S3 checks the signing time against.
+      options.now === undefined ? {} : { signingDate: options.now() },
+    )
     .then(
       (signed) =>
         new Promise<Origin>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import { purposeRetentions } from '../lambda/core/purposes.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
 import { startLocalCdn } from './cdn.ts';
 import { LOCAL_DYNAMO_CREDENTIALS, startDynamo } from './dynamo.ts';
@@ -161,6 +162,10 @@ async function startEmbeddedS3(
     credentials: LOCAL_S3_CREDENTIALS,
     region: LOCAL_REGION,
     now,
+    // The rules the construct writes (lib/defaults.ts lifecycleRules), one per expiring purpose prefix.
+    lifecycle: purposeRetentions(config).flatMap(({ prefix, expireAfterDays }) =>
+      expireAfterDays === undefined ? [] : [{ prefix, expireAfterDays }],
+    ),
   });
   closers.push(s3.close);
   return { endpoint: s3.endpoint, bucket: LOCAL_BUCKET, region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS };

@@ -59,11 +59,11 @@ describe('XmppS3UploadStack with the default configuration', () => {
     });
   });
 
-  it('expires the prefix after retentionDays and aborts multipart uploads after a day', () => {
+  it('expires the message prefix after retentionDays and aborts multipart uploads after a day', () => {
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'uploads/message/', ExpirationInDays: 7, Status: 'Enabled' }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
         ]),
       },
