@@ -31,7 +31,7 @@ export const NAG_REASONS = {
     'No automatic rotation: the secret is shared with the bridge next to the XMPP server, which cannot follow a rotation by itself. ' +
     'Rotate by hand as the deploy guide describes (new value, restart the bridge, force Lambda cold starts).',
   'AwsSolutions-IAM5':
-    'Object keys are <keyPrefix><uuid>/<filename>, unknown before a slot is granted, so s3:PutObject needs a wildcard; ' +
+    'Object keys are <keyPrefix><purpose>/<uuid>/<filename>, unknown before a slot is granted, so s3:PutObject needs a wildcard; ' +
     'it is limited to the upload prefix of this one bucket.',
   'AwsSolutions-CFR1':
     'No geo restriction (cdn mode): XEP-0363 recipients are wherever the users of the XMPP domains are; a GET URL is an unguessable capability, not a regional resource.',
