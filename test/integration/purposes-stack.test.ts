@@ -55,7 +55,7 @@ async function stanza(stack: LocalStack, payload: string): Promise<string> {
   return (await response.text()).replace(/"/g, "'");
 }
 
-const unescape = (url: string) => url.replace(/&amp;/g, '&');
+const xmlUnescape = (url: string) => url.replace(/&amp;/g, '&');
 
 async function stanzaSlot(stack: LocalStack, size: number, child: string): Promise<Granted> {
   const xml = await stanza(
@@ -65,7 +65,7 @@ async function stanzaSlot(stack: LocalStack, size: number, child: string): Promi
   const put = /<put url='([^']+)'/.exec(xml)?.[1];
   const get = /<get url='([^']+)'/.exec(xml)?.[1];
   if (put === undefined || get === undefined) throw new Error(`no slot: ${xml}`);
-  return { put: unescape(put), get: unescape(get) };
+  return { put: xmlUnescape(put), get: xmlUnescape(get) };
 }
 
 async function upload(slot: Granted, body: string): Promise<void> {
