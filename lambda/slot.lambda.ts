@@ -10,6 +10,7 @@ import { configFromEnv, parseConfig } from './core/config.ts';
 import { quotaLatencyLine, requestLine } from './http/emf.ts';
 import { type FunctionUrlEvent, type FunctionUrlResult, toRequest, toResult } from './http/function-url.ts';
 import { createRoutes } from './http/routes.ts';
+import { startingResponse } from './http/starting.ts';
 
 const env = process.env;
 const config = parseConfig(configFromEnv(env));
@@ -57,15 +58,7 @@ export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResul
     console.error(JSON.stringify({ level: 'error', message: 'cannot load the shared secret', cause: String(error) }));
     return undefined;
   });
-  if (serve === undefined) {
-    const body = { error: { condition: 'store-unavailable', type: 'wait', text: 'The upload service is starting; try again shortly.' } };
-    return {
-      statusCode: 503,
-      headers: { 'content-type': 'application/json', 'retry-after': '5' },
-      body: JSON.stringify(body),
-      isBase64Encoded: false,
-    };
-  }
+  if (serve === undefined) return toResult(await startingResponse(toRequest(event), config.serviceJid));
   return toResult(await serve(toRequest(event)));
 }
 

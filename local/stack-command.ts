@@ -76,7 +76,7 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv): Promise<
   const { endpoint, secret, config } = stack;
   recordStack({ endpoint, table: LOCAL_TABLE, dynamoEndpoint: stack.dynamoEndpoint });
   console.error(`xmpp-s3-upload local stack
-  slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /healthz)
+  slot endpoint  ${endpoint}   (POST /xmpp, POST /v1/slots, GET /v1/info, GET /ejabberd, GET /healthz)
   secret         ${secret}   (kept in ${LOCAL_SECRET_FILE})
   S3             ${stack.s3Endpoint}/${LOCAL_BUCKET}   (strict SigV4, ${stack.cdnEndpoint === undefined ? `public GET under ${config.keyPrefix}` : 'private: anonymous reads refused'})
 ${
@@ -95,6 +95,8 @@ Try it:
   npm run cli -- upload README.md --jid alice@${config.domains[0]}
   npm run cli -- quota show alice@${config.domains[0]}
   npm run cli -- doctor
+  # ejabberd's service_url and Prosody mod_rest's rest_callback_url for this stack:
+  #   ${endpoint}/ejabberd/${secret}   ${endpoint}/xmpp/${secret}
 
 Stop with Ctrl-C.`);
   await new Promise<void>((resolve) => {

@@ -9,6 +9,8 @@
 
 /** Deeper nesting than any stanza needs; bounds the recursion of serialising and copying elements. */
 export const MAX_DEPTH = 64;
+/** The problem text of a body nested deeper than {@link MAX_DEPTH}; `POST /xmpp` answers it as a policy violation. */
+export const TOO_DEEP = `Elements are nested deeper than ${MAX_DEPTH} levels.`;
 
 // XML 1.0 (5th ed.) §2.3 NameStartChar / NameChar without ":"; Namespaces in XML §3 QName.
 const START =
@@ -136,7 +138,7 @@ export function findXmlProblem(text: string): string | undefined {
       done = open.length === 0;
       pos = END_TAG.lastIndex;
     } else {
-      if (open.length >= MAX_DEPTH) return `Elements are nested deeper than ${MAX_DEPTH} levels.`;
+      if (open.length >= MAX_DEPTH) return TOO_DEEP;
       const tag = readStartTag(text, pos, open);
       if (typeof tag === 'string') return tag;
       if (tag.selfClosing) done = open.length === 0;

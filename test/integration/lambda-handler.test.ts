@@ -124,7 +124,7 @@ describe('the Lambda handler', () => {
 
       expect(result.statusCode).toBe(405);
       expect(JSON.stringify(result)).not.toContain(SECRET);
-      expect(lines.join('\n')).toContain('POST /xmpp/:secret');
+      expect(lines.join('\n')).toContain('GET /xmpp/:secret');
       expect(lines.join('\n')).not.toContain(SECRET);
     } finally {
       for (const spy of [...spies, errors]) spy.mockRestore();

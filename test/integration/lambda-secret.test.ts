@@ -83,6 +83,25 @@ describe('the secret load of the Lambda handler', () => {
     expect(logged.join('\n')).toContain('cannot load the shared secret');
   });
 
+  it('answers a stanza on /xmpp/<secret> while starting as mod_rest reads it: an IQ error, 503, no echo of the path', {
+    timeout: 9000,
+  }, async () => {
+    const iq = "<iq id='s1' type='get' to='upload.example.org' from='alice@example.org/a'><ping xmlns='urn:xmpp:ping'/></iq>";
+
+    const result = await handler({
+      rawPath: `/xmpp/${SECRET}`,
+      headers: { 'content-type': 'application/xmpp+xml' },
+      body: iq,
+      requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws', http: { method: 'POST' } },
+    });
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers['content-type']).toContain('application/xmpp+xml');
+    expect(result.body).toContain('<error type="wait"><internal-server-error');
+    expect(result.body).toContain('id="s1"');
+    expect(result.body).not.toContain(SECRET);
+  });
+
   it('loads again on the next event, and works without an AWSPREVIOUS version', async () => {
     mode = 'current-only';
 

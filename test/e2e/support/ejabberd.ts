@@ -24,8 +24,15 @@ export interface EjabberdRun {
   stop(): Promise<void>;
 }
 
+export interface EjabberdOptions {
+  /** The config template in test/e2e/config. @default 'ejabberd.yml' */
+  readonly template?: string;
+  /** More values for the template's placeholders. */
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
 /** Prepares an ejabberd run; call `start()`. */
-export async function prepareEjabberd(componentSecret: string): Promise<EjabberdRun> {
+export async function prepareEjabberd(componentSecret: string, options: EjabberdOptions = {}): Promise<EjabberdRun> {
   const runDir = makeRunDir('ejabberd');
   const [c2sPort, componentPort, distPort] = [await freePort(), await freePort(), await freePort()];
   const configDir = join(runDir, 'etc');
@@ -39,8 +46,9 @@ export async function prepareEjabberd(componentSecret: string): Promise<Ejabberd
     DIST_PORT: distPort,
     NODE_NAME: `e2e${distPort}`,
     COOKIE: randomBytes(12).toString('hex'),
+    ...options.values,
   };
-  renderConfig('ejabberd.yml', join(configDir, 'ejabberd.yml'), values);
+  renderConfig(options.template ?? 'ejabberd.yml', join(configDir, 'ejabberd.yml'), values);
   renderConfig('ejabberdctl.cfg', join(configDir, 'ejabberdctl.cfg'), values);
   copyFileSync(join(CONFIG_DIR, 'inetrc'), join(configDir, 'inetrc'));
   const ctlArgs = ['--config-dir', configDir, '--logs', dirs.logs, '--spool', dirs.spool];
