@@ -70,13 +70,19 @@ export function bucketModeCost(gb: number): number {
   return tiered(Math.max(0, gb - FREE.awsEgressGb), PRICE.s3EgressTiers) + downloads * PRICE.s3PerGet;
 }
 
+/**
+ * CloudFront Functions run per download with the default purposes: viewer-request (the ephemeral
+ * check, docs/downloads.md "Ephemeral uploads") and viewer-response.
+ */
+const FUNCTIONS_PER_DOWNLOAD = 2;
+
 /** The same through CloudFront; every download counted as a cache miss (an S3 GET), which is the upper bound. */
 export function cdnModeCost(gb: number): number {
   const downloads = (gb * 1024) / AVERAGE_DOWNLOAD_MIB;
   return (
     tiered(Math.max(0, gb - FREE.cloudFrontEgressGb), PRICE.cloudFrontEgressTiers) +
     Math.max(0, downloads - FREE.cloudFrontRequests) * PRICE.cloudFrontPerRequest +
-    Math.max(0, downloads - FREE.functionInvocations) * PRICE.functionPerInvocation +
+    Math.max(0, downloads * FUNCTIONS_PER_DOWNLOAD - FREE.functionInvocations) * PRICE.functionPerInvocation +
     downloads * PRICE.s3PerGet
   );
 }

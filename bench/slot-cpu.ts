@@ -47,7 +47,7 @@ function stanzaPath(signer: UploadSigner): (i: number) => Promise<string> {
   const config = parseConfig(configFromEnv({ UPLOAD_DOMAINS: 'localhost' }));
   const quota = createMemoryQuotaStore(quotaLimits(config));
   const requestSlot = createSlotService({ config, quota, signer, now: () => new Date(), newId: randomUUID });
-  const ctx = { serviceJid: config.serviceJid, maxFileSizeBytes: config.maxFileSizeBytes, requestSlot };
+  const ctx = { serviceJid: config.serviceJid, maxFileSizeBytes: config.maxFileSizeBytes, purposes: config.purposes, requestSlot };
   return async (i) => {
     const iq =
       `<iq xmlns='jabber:client' type='get' id='b${i}' from='user${i % USERS}@localhost/phone' to='${config.serviceJid}'>` +
@@ -126,6 +126,7 @@ async function partPaths(
     jid: 'alice@localhost',
     contentType: 'image/jpeg',
     grantedAt: new Date(),
+    purpose: 'message' as const,
   };
   const stubSigner: UploadSigner = {
     presignPut: async ({ now }) => ({ url: 'https://b/x?y=z', expiresAt: now }),
@@ -133,7 +134,12 @@ async function partPaths(
   };
   const quota = createMemoryQuotaStore(quotaLimits(config));
   const policy = createSlotService({ config, quota, signer: stubSigner, now: () => new Date(), newId: randomUUID });
-  const xmlCtx = { serviceJid: config.serviceJid, maxFileSizeBytes: config.maxFileSizeBytes, requestSlot: async () => fixed };
+  const xmlCtx = {
+    serviceJid: config.serviceJid,
+    maxFileSizeBytes: config.maxFileSizeBytes,
+    purposes: config.purposes,
+    requestSlot: async () => fixed,
+  };
   return {
     sign: presign(ourSigner),
     sdkSign: presign(sdk),

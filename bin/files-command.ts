@@ -95,7 +95,14 @@ export function slotState(
   if (takedowns.length > 0) return { ...base, state: 'taken-down' };
   if (grant === undefined) return { ...base, state: 'unknown' };
   if (now < grant.putExpiresAt) return { ...base, state: 'upload-pending' };
-  if (retentionDays !== undefined && retentionDays > 0 && now.getTime() > grant.grantedAt.getTime() + (retentionDays + 1) * DAY_MS) {
+  // retentionDays is the message purpose's (ephemeral ones live no longer); profile and permanent uploads may be kept longer.
+  const expiring = grant.purpose === 'message' || grant.purpose === 'ephemeral';
+  if (
+    expiring &&
+    retentionDays !== undefined &&
+    retentionDays > 0 &&
+    now.getTime() > grant.grantedAt.getTime() + (retentionDays + 1) * DAY_MS
+  ) {
     return { ...base, state: 'expired' };
   }
   return { ...base, state: 'never-uploaded' };

@@ -233,7 +233,8 @@ export function parseFileRef(input: string, bases: readonly string[]): FileRef |
   }
   const key = input.replace(/^\/+/, '');
   const slotId = slotIdOfKey(key);
-  if (slotId === undefined) return `${JSON.stringify(input)} is neither a GET URL nor a key of this service (<keyPrefix><uuid>/<filename>)`;
+  if (slotId === undefined)
+    return `${JSON.stringify(input)} is neither a GET URL nor a key of this service (<keyPrefix><purpose>/…<uuid>/<filename>)`;
   return { input, key, slotId };
 }
 

@@ -9,6 +9,7 @@
  * viewer-request function joins the same way.
  */
 import { readFileSync } from 'node:fs';
+import { purposePrefix } from '../lambda/core/purposes.ts';
 
 /** CloudFront Functions' quota on a function's code ("Maximum function size"). */
 export const MAX_FUNCTION_BYTES = 10 * 1024;
@@ -26,6 +27,7 @@ interface FunctionSource {
 /** Every function of the distribution, by name. */
 export const CDN_FUNCTIONS = {
   'viewer-response': { file: 'viewer-response.js', eventType: 'viewer-response', params: ['SAFE_TYPES'] },
+  'viewer-request': { file: 'viewer-request.js', eventType: 'viewer-request', params: ['EPHEMERAL_PREFIX'] },
 } as const satisfies Record<string, FunctionSource>;
 
 export type CdnFunctionName = keyof typeof CDN_FUNCTIONS;
@@ -61,4 +63,14 @@ export function renderFunction<N extends CdnFunctionName>(name: N, params: Funct
 /** The viewer-response function for a `safeTypes` list. */
 export function viewerResponseCode(safeTypes: readonly string[]): string {
   return renderFunction('viewer-response', { SAFE_TYPES: safeTypes });
+}
+
+/** The URI path prefix of ephemeral downloads, `/<keyPrefix>ephemeral/` (lambda/core/keys.ts). */
+export function ephemeralPathPrefix(keyPrefix: string): string {
+  return `/${purposePrefix(keyPrefix, 'ephemeral')}`;
+}
+
+/** The viewer-request function that answers 410 for an ephemeral download from its expiry on. */
+export function viewerRequestCode(keyPrefix: string): string {
+  return renderFunction('viewer-request', { EPHEMERAL_PREFIX: ephemeralPathPrefix(keyPrefix) });
 }

@@ -7,6 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
 import type { Parsed } from '../lambda/core/config-values.ts';
+import { longestRetentionDays } from '../lambda/core/purposes.ts';
 import { DEFAULT_REMOVAL_POLICY } from './defaults.ts';
 import { type DeploymentOptionKey, type DeploymentOptions, MEMORY_SIZE_MB, parseDeploymentOptions } from './deployment-options.ts';
 import { DOWNLOAD_DEFAULTS } from './download-settings.ts';
@@ -78,7 +79,7 @@ export function readAppSettings(context: Readonly<Record<string, unknown>>): App
   const removalPolicy = parseRemovalPolicy(context.removalPolicy);
   const stackName = parseStackName(context.stackName);
   for (const parsed of [removalPolicy, stackName]) if (!parsed.ok) problems.push(parsed.problem);
-  const options = parseDeploymentOptions(context, config?.retentionDays, config);
+  const options = parseDeploymentOptions(context, config === undefined ? undefined : longestRetentionDays(config), config);
   if (!options.ok) problems.push(...options.problems);
   if (config === undefined || !removalPolicy.ok || !stackName.ok || !options.ok || problems.length > 0) throw new ConfigError(problems);
   return { config, stackName: stackName.value, removalPolicy: removalPolicy.value, options: options.value };

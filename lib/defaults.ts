@@ -19,6 +19,7 @@ import {
 import type { SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../lambda/adapters/quota-table.ts';
 import type { ServiceConfig } from '../lambda/core/config.ts';
+import { purposeRetentions } from '../lambda/core/purposes.ts';
 
 /**
  * Defaults of the slot Lambda (memory: `deployment-options.ts`). The runtime is pinned to the
@@ -44,11 +45,17 @@ export function prefixObjectsArn(bucketArn: string, keyPrefix: string): string {
   return `${bucketArn}/${keyPrefix}*`;
 }
 
-/** Expire the prefix after `retentionDays` (none when 0) and always abort stale multipart uploads. */
+/**
+ * One expiry rule per honoured purpose that expires (`expire-<purpose>` on `<keyPrefix><purpose>/`:
+ * message after `retentionDays`, profile after `profileRetentionDays`, ephemeral after its longest
+ * lifetime; none for a kept one), and always abort stale multipart uploads.
+ */
 export function lifecycleRules(config: ServiceConfig): LifecycleRule[] {
   const abort: LifecycleRule = { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) };
-  if (config.retentionDays === 0) return [abort];
-  return [{ id: 'expire-uploads', prefix: config.keyPrefix, expiration: Duration.days(config.retentionDays) }, abort];
+  const expiring = purposeRetentions(config).flatMap(({ purpose, prefix, expireAfterDays }): LifecycleRule[] =>
+    expireAfterDays === undefined ? [] : [{ id: `expire-${purpose}`, prefix, expiration: Duration.days(expireAfterDays) }],
+  );
+  return [...expiring, abort];
 }
 
 /** Browser clients (Converse.js) preflight the PUT and read the ETag; they send only Content-Type. */

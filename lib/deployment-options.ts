@@ -63,13 +63,13 @@ function parseLogRetentionDays(value: unknown, retentionDays: number | undefined
   if (retentionDays === 0 && days.value !== 0) {
     return {
       ok: false,
-      problem: `files are kept forever (retentionDays 0), so the upload ledger in the logs must be too: use 0 or leave it unset`,
+      problem: `some files are kept forever (the permanent purpose, or retentionDays or profileRetentionDays 0), so the upload ledger in the logs must be too: use 0 or leave it unset, or stop keeping files forever`,
     };
   }
   if (days.value !== 0 && days.value < retentionDays + LEDGER_MARGIN_DAYS) {
     return {
       ok: false,
-      problem: `${days.value} days is shorter than retentionDays (${retentionDays}) + ${LEDGER_MARGIN_DAYS}: the logs hold the upload ledger, which must outlive the files (the lifecycle rule rounds up to midnight)`,
+      problem: `${days.value} days is shorter than the longest file retention (${retentionDays} days) + ${LEDGER_MARGIN_DAYS}: the logs hold the upload ledger, which must outlive the files (the lifecycle rule rounds up to midnight)`,
     };
   }
   return days;
@@ -95,7 +95,8 @@ function parseAlarmTopicArn(value: unknown): Parsed<string | undefined> {
 }
 
 /**
- * Validates the knobs; `retentionDays` is the service's, which the log retention must cover
+ * Validates the knobs; `retentionDays` is how long the service keeps its longest-lived files
+ * (`longestRetentionDays` of lambda/core/purposes.ts, 0 = some forever), which the log retention must cover
  * (undefined when it is itself invalid: the log retention is then checked on its own), and
  * `downloads` the service's download mode and domain, which the certificate and price class must
  * fit (undefined when the configuration is invalid: only their form is checked).

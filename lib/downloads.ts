@@ -2,8 +2,11 @@
  * `cdn` mode (docs/downloads.md): a CloudFront distribution in front of the fully private upload
  * bucket. The bucket is its origin through Origin Access Control; GET/HEAD/OPTIONS only,
  * HTTPS only, HTTP/2 and HTTP/3; a path-only cache key; the response headers policy of
- * cdn/response-headers.ts; and the viewer-response function of cdn/viewer-response.js, rendered
- * with `safeTypes`. The PUT path is untouched: uploads go straight to S3, presigned.
+ * cdn/response-headers.ts; the viewer-response function of cdn/viewer-response.js, rendered
+ * with `safeTypes`; and, when `ephemeral` is honoured, the viewer-request function of
+ * cdn/viewer-request.js, which answers 410 for an ephemeral key from its expiry on (on every
+ * path: it decodes the URI as S3 does, which a path-pattern behavior would not). The PUT path is
+ * untouched: uploads go straight to S3, presigned.
  */
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -24,7 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { viewerResponseCode } from '../cdn/function-code.ts';
+import { viewerRequestCode, viewerResponseCode } from '../cdn/function-code.ts';
 import { ConfigError, type ServiceConfig } from '../lambda/core/config.ts';
 import { cachePolicyProps, responseHeadersPolicyProps } from './download-defaults.ts';
 import { DOWNLOAD_DEFAULTS, type DownloadSettings, type PriceClassName } from './download-settings.ts';
@@ -43,6 +46,8 @@ export interface DownloadsProps {
 export class Downloads extends Construct {
   readonly distribution: Distribution;
   readonly viewerResponse: EdgeFunction;
+  /** With `ephemeral` among the purposes: refuses an ephemeral download from its expiry on. */
+  readonly viewerRequest: EdgeFunction | undefined;
   /** The host of GET URLs: `downloadDomain`, or the distribution's `*.cloudfront.net` name (a token). */
   readonly domainName: string;
 
@@ -57,6 +62,17 @@ export class Downloads extends Construct {
       runtime: FunctionRuntime.JS_2_0,
       comment: 'xmpp-s3-upload: Content-Disposition attachment unless safeTypes; drops uploader-set encoding and caching headers',
     });
+    this.viewerRequest = config.purposes.includes('ephemeral')
+      ? new EdgeFunction(this, 'ViewerRequest', {
+          code: FunctionCode.fromInline(viewerRequestCode(config.keyPrefix)),
+          runtime: FunctionRuntime.JS_2_0,
+          comment: 'xmpp-s3-upload: 410 for an ephemeral upload (XEP-0363 1.2 purpose) from the expiry in its key on',
+        })
+      : undefined;
+    const functionAssociations = [
+      ...(this.viewerRequest === undefined ? [] : [{ function: this.viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }]),
+      { function: this.viewerResponse, eventType: FunctionEventType.VIEWER_RESPONSE },
+    ];
     const custom =
       downloadCertificateArn === undefined || config.downloadDomain === undefined
         ? {}
@@ -78,7 +94,7 @@ export class Downloads extends Construct {
         originRequestPolicy: OriginRequestPolicy.CORS_S3_ORIGIN,
         responseHeadersPolicy: new ResponseHeadersPolicy(this, 'ResponseHeaders', responseHeadersPolicyProps(config.corsOrigins)),
         compress: false,
-        functionAssociations: [{ function: this.viewerResponse, eventType: FunctionEventType.VIEWER_RESPONSE }],
+        functionAssociations,
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass[PRICE_CLASS_MEMBERS[priceClass ?? DOWNLOAD_DEFAULTS.priceClass]],

@@ -34,7 +34,7 @@ export const NAG_REASONS = {
     'No automatic rotation: the secret is shared with the bridge next to the XMPP server, which cannot follow a rotation by itself. ' +
     'Rotate by hand as the deploy guide describes (new value, restart the bridge, force Lambda cold starts).',
   'AwsSolutions-IAM5':
-    'Object keys are <keyPrefix><uuid>/<filename>, unknown before a slot is granted, so s3:PutObject (Lambda role) and ' +
+    'Object keys are <keyPrefix><purpose>/<uuid>/<filename>, unknown before a slot is granted, so s3:PutObject (Lambda role) and ' +
     's3:GetObject/s3:DeleteObject (operator policy) need a wildcard, limited to the upload prefix of this one bucket; ' +
     'logs:GetQueryResults (operator policy) takes a query id and supports no resource-level permission.',
   'AwsSolutions-CFR1':

@@ -4,6 +4,7 @@
  * as the same value would fail in `cdk.json`, `-c key=value` or an `UPLOAD_*` variable.
  */
 import { CONFIG_KEYS, ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import { longestRetentionDays } from '../lambda/core/purposes.ts';
 import { type DeploymentOptions, parseDeploymentOptions } from './deployment-options.ts';
 import type { XmppS3UploadProps } from './xmpp-s3-upload-props.ts';
 
@@ -29,7 +30,7 @@ export function parseProps(props: XmppS3UploadProps): ParsedProps {
     problems.push(...error.problems);
   }
   // With a bad configuration (already reported) the log retention, certificate and price class are checked on their own.
-  const options = parseDeploymentOptions(props, config?.retentionDays, config);
+  const options = parseDeploymentOptions(props, config === undefined ? undefined : longestRetentionDays(config), config);
   if (!options.ok) problems.push(...options.problems);
   if (config === undefined || !options.ok) throw new ConfigError(problems);
   return { config, options: options.value };

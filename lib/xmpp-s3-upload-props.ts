@@ -88,6 +88,17 @@ export interface XmppS3UploadServiceProps {
    * @default the distribution's domain
    */
   readonly downloadDomain?: string;
+  /**
+   * XEP-0363 1.2 purposes advertised and accepted, of `message`, `profile`, `ephemeral`,
+   * `permanent`; must include `message`; `ephemeral` needs `cdn` (docs/downloads.md).
+   * @default all the mode can honour
+   */
+  readonly purposes?: readonly ('message' | 'profile' | 'ephemeral' | 'permanent')[];
+  /**
+   * Days before the lifecycle rule deletes a `profile` upload (avatars); 0 = keep.
+   * @default 0 (keep)
+   */
+  readonly profileRetentionDays?: number;
 }
 
 /** What the deployment adds around the service. */

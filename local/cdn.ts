@@ -1,7 +1,8 @@
 /**
  * The local stand-in for `cdn` mode's CloudFront distribution: GET/HEAD/OPTIONS only, the query
  * string dropped (the cache policy forwards none), the object read from the strict local S3 with
- * a SigV4-signed request as Origin Access Control reads it, the viewer-response function run on
+ * a SigV4-signed request as Origin Access Control reads it, the viewer-request function (with
+ * `ephemeral` honoured) run before it, the viewer-response function run on
  * every answer below 400 (the very code `cdk synth` deploys, cdn/function-code.ts), then the
  * response headers policy (cdn/response-headers.ts) applied. Plain HTTP on 127.0.0.1: TLS,
  * HTTP/2-3 and the edge cache are CloudFront's and are not imitated.
@@ -11,9 +12,19 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { viewerResponseCode } from '../cdn/function-code.ts';
+import { viewerRequestCode, viewerResponseCode } from '../cdn/function-code.ts';
 import { downloadCors } from '../cdn/response-headers.ts';
-import { type CfEvent, type CfResponse, fromCfHeaders, loadFunction, toCfCookies, toCfHeaders, toCfQuery } from '../cdn/runtime.ts';
+import {
+  type CfEvent,
+  type CfHandler,
+  type CfResponse,
+  fromCfHeaders,
+  loadFunction,
+  toCfCookies,
+  toCfHeaders,
+  toCfQuery,
+} from '../cdn/runtime.ts';
+import type { Purpose } from '../lambda/core/purposes.ts';
 import { applyResponseHeadersPolicy } from './cdn-policy.ts';
 import { errorXml, S3Failure } from './s3-errors.ts';
 import { s3Signer } from './s3-sigv4.ts';
@@ -29,6 +40,10 @@ export interface LocalCdnOptions {
   readonly keyPrefix: string;
   readonly safeTypes: readonly string[];
   readonly corsOrigins: readonly string[];
+  /** With `ephemeral`, the viewer-request function runs, as the construct associates it. @default `['message']` */
+  readonly purposes?: readonly Purpose[];
+  /** The functions' clock (`Date.now()`); tests move it past an ephemeral expiry. @default the real clock */
+  readonly now?: () => Date;
   /** @default an ephemeral port */
   readonly port?: number;
   readonly log?: (line: object) => void;
@@ -53,6 +68,12 @@ const FORWARDED = [
 ];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
+/** The distribution's functions: viewer-request only with `ephemeral` honoured. */
+interface Functions {
+  readonly request: CfHandler | undefined;
+  readonly response: CfHandler;
+}
+
 type Origin = { status: number; headers: Record<string, string | string[]>; body?: IncomingMessage | string };
 
 function s3Refusal(failure: S3Failure): Origin {
@@ -73,7 +94,11 @@ function fetchOrigin(req: IncomingMessage, rawPath: string, options: LocalCdnOpt
   }
   const path = `/${options.bucket}${rawPath}`;
   return signer
-    .sign({ method: req.method ?? 'GET', protocol: 'http:', hostname: s3.hostname, port: Number(s3.port), path, query: {}, headers })
+    .sign(
+      { method: req.method ?? 'GET', protocol: 'http:', hostname: s3.hostname, port: Number(s3.port), path, query: {}, headers },
+      // On the stack's clock, which the strict S3 checks the signing time against.
+      options.now === undefined ? {} : { signingDate: options.now() },
+    )
     .then(
       (signed) =>
         new Promise<Origin>((resolve, reject) => {
@@ -89,16 +114,10 @@ function fetchOrigin(req: IncomingMessage, rawPath: string, options: LocalCdnOpt
     );
 }
 
-async function viewerResponse(
-  run: ReturnType<typeof loadFunction>,
-  req: IncomingMessage,
-  rawPath: string,
-  rawQuery: string,
-  origin: Origin,
-) {
-  const event: CfEvent = {
+function cfEvent(req: IncomingMessage, rawPath: string, rawQuery: string, eventType: CfEvent['context']['eventType']): CfEvent {
+  return {
     version: '1.0',
-    context: { distributionDomainName: 'local-cdn', distributionId: 'LOCALCDN', eventType: 'viewer-response', requestId: 'local' },
+    context: { distributionDomainName: 'local-cdn', distributionId: 'LOCALCDN', eventType, requestId: 'local' },
     viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
     request: {
       method: req.method ?? 'GET',
@@ -107,6 +126,26 @@ async function viewerResponse(
       headers: toCfHeaders(Object.fromEntries(Object.entries(req.headersDistinct).filter(([name]) => name !== 'cookie'))),
       cookies: toCfCookies(req.headers.cookie),
     },
+  };
+}
+
+/**
+ * The viewer-request function's verdict: undefined to go on to the origin (the function returned
+ * the request), or the response it generated, which CloudFront sends without the viewer-response function.
+ */
+async function viewerRequest(run: CfHandler, req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Origin | undefined> {
+  const result = (await run(cfEvent(req, rawPath, rawQuery, 'viewer-request'))) as
+    | (Partial<CfResponse> & { body?: { encoding?: string; data?: string } })
+    | undefined;
+  if (typeof result?.statusCode !== 'number') return undefined;
+  const body = result.body?.data ?? '';
+  const headers = fromCfHeaders(result.headers ?? {});
+  return { status: result.statusCode, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body };
+}
+
+async function viewerResponse(run: CfHandler, req: IncomingMessage, rawPath: string, rawQuery: string, origin: Origin) {
+  const event: CfEvent = {
+    ...cfEvent(req, rawPath, rawQuery, 'viewer-response'),
     response: { statusCode: origin.status, statusDescription: '', headers: toCfHeaders(origin.headers), cookies: {} },
   };
   const result = (await run(event)) as CfResponse | undefined;
@@ -114,20 +153,20 @@ async function viewerResponse(
   return { status: result.statusCode, headers: fromCfHeaders(result.headers) };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: LocalCdnOptions,
-  run: ReturnType<typeof loadFunction>,
-  signer: SignatureV4,
-) {
+async function handle(req: IncomingMessage, res: ServerResponse, options: LocalCdnOptions, functions: Functions, signer: SignatureV4) {
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
   const rawPath = mark < 0 ? url : url.slice(0, mark);
   const rawQuery = mark < 0 ? '' : url.slice(mark + 1);
   let origin: Origin;
-  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+  const generated =
+    functions.request === undefined || (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS')
+      ? undefined
+      : await viewerRequest(functions.request, req, rawPath, rawQuery);
+  if (generated !== undefined) {
+    origin = generated;
+  } else if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
     const text = 'This distribution is not configured to allow the HTTP request method that was used for this request.\n';
     origin = { status: 403, headers: { 'content-type': 'text/plain', 'content-length': String(text.length) }, body: text };
   } else {
@@ -148,8 +187,8 @@ async function handle(
     }
   }
   let answer = { status: origin.status, headers: origin.headers };
-  if (origin.status < 400) {
-    answer = await viewerResponse(run, req, rawPath, rawQuery, origin).catch(() => {
+  if (origin.status < 400 && generated === undefined) {
+    answer = await viewerResponse(functions.response, req, rawPath, rawQuery, origin).catch(() => {
       if (typeof origin.body === 'object') origin.body.resume();
       origin = s3Refusal(new S3Failure('FunctionExecutionError', 'The CloudFront function failed.', 502));
       return { status: origin.status, headers: origin.headers };
@@ -168,7 +207,11 @@ async function handle(
 
 /** Starts the local CDN on 127.0.0.1. */
 export async function startLocalCdn(options: LocalCdnOptions): Promise<LocalCdn> {
-  const run = loadFunction(viewerResponseCode(options.safeTypes));
+  const clock = options.now === undefined ? {} : { now: options.now };
+  const functions: Functions = {
+    response: loadFunction(viewerResponseCode(options.safeTypes), clock),
+    request: options.purposes?.includes('ephemeral') ? loadFunction(viewerRequestCode(options.keyPrefix), clock) : undefined,
+  };
   const signer = s3Signer(options.region, options.credentials);
   const server = createServer((req, res) => {
     if (options.log) {
@@ -177,7 +220,7 @@ export async function startLocalCdn(options: LocalCdnOptions): Promise<LocalCdn>
         options.log?.({ cdn: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started }),
       );
     }
-    handle(req, res, options, run, signer).catch(() => {
+    handle(req, res, options, functions, signer).catch(() => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end();
     });

@@ -75,8 +75,13 @@ function storedSegment(raw: string): string {
   return `~sha256-${createHash('sha256').update(segment, 'utf8').digest('hex')}`;
 }
 
+/** Where s3rver keeps the object of `request` (path only). */
+export function upstreamObjectPath(request: S3Request): string {
+  return request.rawPath.split('/').map(storedSegment).join('/');
+}
+
 function upstreamPath(request: S3Request): string {
-  const path = request.rawPath.split('/').map(storedSegment).join('/');
+  const path = upstreamObjectPath(request);
   const query = request.query.filter((p) => !AUTH_PARAMS.has(p.name)).map((p) => p.raw);
   return query.length > 0 ? `${path}?${query.join('&')}` : path;
 }

@@ -2,7 +2,8 @@
  * A strict local S3: s3rver (which checks no SigV4 signature and takes anonymous writes)
  * behind a verifier that refuses what real S3 refuses — bad, missing or expired signatures, a
  * size or type other than the signed one, anonymous writes and listing — and answers CORS like
- * the deployed bucket. Path-style URLs only: `http://127.0.0.1:PORT/<bucket>/<key>`.
+ * the deployed bucket, and expires objects by the lifecycle rules given (local/s3-lifecycle.ts,
+ * on the verifier's clock). Path-style URLs only: `http://127.0.0.1:PORT/<bucket>/<key>`.
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,7 +13,8 @@ import { authorizeAnonymous } from './s3-access.ts';
 import { type AuthOptions, authenticate } from './s3-auth.ts';
 import { corsConfigurationXml, corsResponseHeaders, preflightHeaders } from './s3-cors.ts';
 import { S3Failure, sendFailure } from './s3-errors.ts';
-import { forward } from './s3-forward.ts';
+import { forward, upstreamObjectPath } from './s3-forward.ts';
+import { type ExpirationRule, expireIfDue } from './s3-lifecycle.ts';
 import { parseS3Request } from './s3-request.ts';
 import type { S3Credentials } from './s3-sigv4.ts';
 
@@ -31,6 +33,8 @@ export interface StrictS3Options {
   readonly publicRead?: boolean;
   /** Bucket CORS origins (`*` or origins with one `*` wildcard); `[]` disables CORS. */
   readonly corsOrigins: readonly string[];
+  /** Lifecycle expiration rules, applied when a GET or HEAD meets an expired object. @default none */
+  readonly lifecycle?: readonly ExpirationRule[];
   /** The one key pair the verifier accepts. */
   readonly credentials: S3Credentials;
   readonly region: string;
@@ -69,6 +73,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     const principal = await authenticate(request, ctx.auth);
     if (principal.kind === 'anonymous') authorizeAnonymous(request, options);
     const payloadSha256 = principal.kind === 'signed' ? principal.payloadSha256 : undefined;
+    if ((method === 'GET' || method === 'HEAD') && request.key !== '' && options.lifecycle !== undefined) {
+      await expireIfDue({
+        key: request.key,
+        path: upstreamObjectPath(request),
+        upstreamPort: ctx.upstreamPort,
+        rules: options.lifecycle,
+        now: ctx.auth.now(),
+      });
+    }
     forward(req, res, {
       upstreamPort: ctx.upstreamPort,
       request,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { LOCAL_S3_CREDENTIALS } from '../bin/cli-common.ts';
 import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
+import { purposeRetentions } from '../lambda/core/purposes.ts';
 import { requestLine } from '../lambda/http/emf.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
 import { startLocalCdn } from './cdn.ts';
@@ -52,7 +53,7 @@ export interface LocalStackOptions {
    * file: the local ledger the `files` commands read (`npm start`: `.local-data/requests.log`).
    */
   readonly requestLogFile?: string;
-  /** The clock of the slot service and the S3 verifier (tests move it). */
+  /** The clock of the slot service, the S3 verifier and the local CDN's functions (tests move it). */
   readonly now?: () => Date;
   /** false: the local S3 refuses anonymous GETs, as an account with S3 Block Public Access does. @default true; always false in `cdn` mode */
   readonly publicRead?: boolean;
@@ -104,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             keyPrefix: config.keyPrefix,
             safeTypes: config.safeTypes,
             corsOrigins: config.corsOrigins,
+            purposes: config.purposes,
+            now,
           })
         : undefined;
     if (cdn !== undefined) closers.push(cdn.close);
@@ -174,6 +177,10 @@ async function startEmbeddedS3(
     credentials: LOCAL_S3_CREDENTIALS,
     region: LOCAL_REGION,
     now,
+    // The rules the construct writes (lib/defaults.ts lifecycleRules), one per expiring purpose prefix.
+    lifecycle: purposeRetentions(config).flatMap(({ prefix, expireAfterDays }) =>
+      expireAfterDays === undefined ? [] : [{ prefix, expireAfterDays }],
+    ),
   });
   closers.push(s3.close);
   return { endpoint: s3.endpoint, bucket: LOCAL_BUCKET, region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS };

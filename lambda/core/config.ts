@@ -19,6 +19,7 @@ import {
   parsePutUrlTtl,
   parseServiceJid,
 } from './config-values.ts';
+import { type Purpose, parsePurposes } from './purposes.ts';
 
 export { ConfigError } from './config-values.ts';
 
@@ -42,6 +43,10 @@ export interface ServiceConfig {
   readonly safeTypes: readonly string[];
   /** Host name of GET URLs in `cdn` mode; undefined means the distribution's own domain. */
   readonly downloadDomain: string | undefined;
+  /** XEP-0363 1.2 purposes advertised and accepted (lambda/core/purposes.ts), in the XEP's order; always with `message`. */
+  readonly purposes: readonly Purpose[];
+  /** Days before the lifecycle rule deletes a `profile` upload; 0 = keep. */
+  readonly profileRetentionDays: number;
 }
 
 export type ConfigKey = keyof ServiceConfig;
@@ -104,7 +109,8 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
   },
   retentionDays: {
     shown: '7',
-    meaning: 'days before the lifecycle rule deletes an upload; 0 = keep',
+    meaning:
+      'days before the lifecycle rule deletes a `message` upload (the default purpose); 0 = keep; also the longest `ephemeral` lifetime (7 days when 0)',
     parse: (v) => parseInteger(v, 7, 0, 36_500),
   },
   keyPrefix: { shown: '`uploads/`', meaning: 'the public key prefix, ends with `/`', parse: (v) => parseKeyPrefix(v, 'uploads/') },
@@ -134,6 +140,17 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
     shown: "the distribution's domain",
     meaning: '`cdn` mode: host name of GET URLs (`https://<downloadDomain>/<key>`); needs `downloadCertificateArn`',
     parse: (v, p) => parseDownloadDomain(v, p.downloads),
+  },
+  purposes: {
+    shown: 'all the mode can honour',
+    meaning:
+      'XEP-0363 1.2 purposes advertised and accepted, of `message`, `profile`, `ephemeral`, `permanent`; must include `message`; `ephemeral` needs `cdn` (docs/downloads.md)',
+    parse: (v, p) => parsePurposes(v, p.downloads),
+  },
+  profileRetentionDays: {
+    shown: '0 (keep)',
+    meaning: 'days before the lifecycle rule deletes a `profile` upload (avatars); 0 = keep',
+    parse: (v) => parseInteger(v, 0, 0, 36_500),
   },
 };
 

@@ -9,6 +9,7 @@ export type Condition =
   | 'type-not-allowed'
   | 'not-allowed'
   | 'quota-exceeded'
+  | 'purpose-not-supported'
   | 'store-unavailable'
   | 'internal';
 
@@ -19,7 +20,13 @@ export interface ConditionMapping {
   /** `type` attribute of the stanza `<error/>`. */
   readonly xmppType: XmppErrorType;
   /** Defined condition element (urn:ietf:params:xml:ns:xmpp-stanzas). */
-  readonly xmppCondition: 'not-acceptable' | 'bad-request' | 'not-allowed' | 'resource-constraint' | 'internal-server-error';
+  readonly xmppCondition:
+    | 'not-acceptable'
+    | 'bad-request'
+    | 'not-allowed'
+    | 'resource-constraint'
+    | 'feature-not-implemented'
+    | 'internal-server-error';
   readonly httpStatus: number;
 }
 
@@ -30,6 +37,8 @@ export const CONDITIONS = {
   'type-not-allowed': { xmppType: 'modify', xmppCondition: 'not-acceptable', httpStatus: 415 },
   'not-allowed': { xmppType: 'cancel', xmppCondition: 'not-allowed', httpStatus: 403 },
   'quota-exceeded': { xmppType: 'wait', xmppCondition: 'resource-constraint', httpStatus: 429 },
+  // XEP-0363 1.2.0 defines no error for a purpose not honoured; 422, not 501: a permanent refusal of this request, not a server fault.
+  'purpose-not-supported': { xmppType: 'cancel', xmppCondition: 'feature-not-implemented', httpStatus: 422 },
   'store-unavailable': { xmppType: 'wait', xmppCondition: 'internal-server-error', httpStatus: 503 },
   internal: { xmppType: 'cancel', xmppCondition: 'internal-server-error', httpStatus: 500 },
 } as const satisfies Record<Condition, ConditionMapping>;

@@ -4,7 +4,9 @@
  * implement them for unit tests.
  */
 
-/** A validated slot request: the requester's bare JID and the file it announced. */
+import type { Purpose } from './purposes.ts';
+
+/** A validated slot request: the requester's bare JID, the file it announced and its purpose. */
 export interface SlotRequest {
   /** Bare JID in normal form (`alice@example.org`). */
   readonly jid: string;
@@ -13,6 +15,10 @@ export interface SlotRequest {
   readonly sizeBytes: number;
   /** The Content-Type the client will send; undefined when it announced none or an empty one. */
   readonly contentType: string | undefined;
+  /** XEP-0363 1.2.0 purpose; `message` when the request named none. */
+  readonly purpose: Purpose;
+  /** `ephemeral` only: when the file stops being served (whole seconds, capped to the longest lifetime). */
+  readonly expireBefore?: Date;
 }
 
 /** A granted slot: where to PUT (and with which headers) and where recipients GET. */
@@ -29,8 +35,10 @@ export interface Slot {
   readonly jid: string;
   readonly contentType: string | undefined;
   readonly grantedAt: Date;
-  /** What the upload is for, when the slot service knows it (default `message`). */
-  readonly purpose?: string;
+  /** The purpose the slot was granted for (its key lies under that purpose's prefix). */
+  readonly purpose: Purpose;
+  /** `ephemeral` only: from this time on the GET URL answers 410. */
+  readonly expireBefore?: Date;
 }
 
 /** One slot's charge against the quotas. */

@@ -13,6 +13,10 @@ export interface RawSlotRequest {
   readonly filename: unknown;
   readonly size: unknown;
   readonly contentType?: unknown;
+  /** XEP-0363 1.2.0 purpose name; undefined when the request named none. */
+  readonly purpose?: unknown;
+  /** The `ephemeral` purpose's `expire-before` (XEP-0082 DateTime). */
+  readonly expireBefore?: unknown;
 }
 
 /** Filenames longer than this (in UTF-8 bytes) are shortened; common file systems stop at 255. */

@@ -1,6 +1,6 @@
 /**
  * Deciding and granting a slot. {@link decideSlot} is the one ordered policy (after Prosody's
- * `may_upload`): access → filename → size → type; the quotas come last because admission
+ * `may_upload`): access → purpose → filename → size → type; the quotas come last because admission
  * charges them atomically, and a request that a pure check refuses must never be charged.
  */
 import type { ServiceConfig } from './config.ts';
@@ -9,6 +9,7 @@ import { bareJid, parseJid } from './jid.ts';
 import { objectKey } from './keys.ts';
 import { isTypeAllowed } from './mime.ts';
 import type { QuotaStore, Slot, SlotRequest, UploadSigner } from './ports.ts';
+import { decidePurpose } from './purpose-request.ts';
 import { checkContentType, checkFilename, checkSize, type RawSlotRequest } from './slot-request.ts';
 import { checkWellFormed } from './unicode.ts';
 
@@ -20,15 +21,17 @@ export function isAllowed(jid: string, config: Pick<ServiceConfig, 'access' | 'd
 }
 
 /**
- * The pure part of the policy: validates and decides a raw request.
+ * The pure part of the policy: validates and decides a raw request. `now` is the grant time,
+ * against which an ephemeral `expire-before` is checked and capped.
  * @throws SlotError with the first condition that refuses it.
  */
-export function decideSlot(raw: RawSlotRequest, config: ServiceConfig): SlotRequest {
+export function decideSlot(raw: RawSlotRequest, config: ServiceConfig, now: Date): SlotRequest {
   checkWellFormed(raw.from, "The requester's JID");
   const from = typeof raw.from === 'string' ? parseJid(raw.from) : undefined;
   if (from === undefined) throw new SlotError('bad-request', 'The requester is not a valid JID.');
   const jid = bareJid(from);
   if (!isAllowed(jid, config)) throw new SlotError('not-allowed', `${jid} may not upload files to this service.`);
+  const purpose = decidePurpose(raw.purpose, raw.expireBefore, config, now);
   const filename = checkFilename(raw.filename);
   const sizeBytes = checkSize(raw.size);
   if (sizeBytes > config.maxFileSizeBytes) {
@@ -40,7 +43,7 @@ export function decideSlot(raw: RawSlotRequest, config: ServiceConfig): SlotRequ
   if (!isTypeAllowed(contentType, config.allowedTypes)) {
     throw new SlotError('type-not-allowed', `Files of type ${contentType ?? '(none)'} are not allowed here.`);
   }
-  return { jid, filename, sizeBytes, contentType };
+  return { jid, filename, sizeBytes, contentType, ...purpose };
 }
 
 export interface SlotServiceDeps {
@@ -57,13 +60,13 @@ export type SlotService = (raw: RawSlotRequest) => Promise<Slot>;
 /** Grants slots: decide, charge the quotas, presign; a charge whose slot fails is refunded. */
 export function createSlotService(deps: SlotServiceDeps): SlotService {
   return async (raw) => {
-    const request = decideSlot(raw, deps.config);
     const now = deps.now();
+    const request = decideSlot(raw, deps.config, now);
     const slotId = deps.newId();
     const charge = { jid: request.jid, sizeBytes: request.sizeBytes, slotId, now };
     await deps.quota.admit(charge);
     try {
-      const key = objectKey(deps.config.keyPrefix, slotId, request.filename);
+      const key = objectKey(deps.config.keyPrefix, slotId, request.filename, request);
       const put = await deps.signer.presignPut({ key, sizeBytes: request.sizeBytes, contentType: request.contentType, now });
       const headers: Record<string, string> = { 'Content-Length': String(request.sizeBytes) };
       if (request.contentType !== undefined) headers['Content-Type'] = request.contentType;
@@ -77,6 +80,8 @@ export function createSlotService(deps: SlotServiceDeps): SlotService {
         jid: request.jid,
         contentType: request.contentType,
         grantedAt: now,
+        purpose: request.purpose,
+        ...(request.expireBefore === undefined ? {} : { expireBefore: request.expireBefore }),
       };
     } catch (error) {
       await deps.quota.refund(charge).catch(() => undefined);

@@ -30,6 +30,8 @@ export const EJABBERD_STATUS = {
   'file-too-large': 413,
   'type-not-allowed': 413,
   'bad-request': 400,
+  // Not reached: this route asks for `message`, which every configuration honours; 422 as on /v1/slots.
+  'purpose-not-supported': 422,
   'store-unavailable': 503,
   internal: 500,
 } as const satisfies Record<Condition, number>;

@@ -5,6 +5,7 @@
 import type { ServiceConfig } from '../core/config.ts';
 import { toSlotError } from '../core/errors.ts';
 import { bareJid, parseJid } from '../core/jid.ts';
+import { ephemeralMaxDays } from '../core/purposes.ts';
 import type { SlotService } from '../core/slot-service.ts';
 import type { StanzaErrorSpec } from '../xmpp/build-error.ts';
 import { handleStanza } from '../xmpp/handle-stanza.ts';
@@ -112,7 +113,7 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
         ...(slot.contentType === undefined ? {} : { contentType: slot.contentType }),
         grantedAt: slot.grantedAt.toISOString(),
         putExpiresAt: slot.expiresAt.toISOString(),
-        purpose: slot.purpose ?? 'message',
+        purpose: slot.purpose,
       };
       return slot;
     };
@@ -140,6 +141,7 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     const result = await handleStanza(body.text, {
       serviceJid: config.serviceJid,
       maxFileSizeBytes: config.maxFileSizeBytes,
+      purposes: config.purposes,
       requestSlot: recordingSlots(out),
     });
     if (result.kind === 'malformed') {
@@ -199,6 +201,9 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
       globalQuotaBytes: config.globalQuotaBytes,
       retentionDays: config.retentionDays,
       putUrlTtlSeconds: config.putUrlTtlSeconds,
+      purposes: config.purposes,
+      profileRetentionDays: config.profileRetentionDays,
+      ...(config.purposes.includes('ephemeral') ? { ephemeralMaxDays: ephemeralMaxDays(config) } : {}),
     });
   };
 

@@ -7,7 +7,7 @@ import type { Slot } from '../core/ports.ts';
 import type { RawSlotRequest } from '../core/slot-request.ts';
 import { checkWellFormed } from '../core/unicode.ts';
 
-const FIELDS = new Set(['jid', 'filename', 'size', 'contentType']);
+const FIELDS = new Set(['jid', 'filename', 'size', 'contentType', 'purpose', 'expireBefore']);
 
 /**
  * @throws SlotError `bad-request` naming what is wrong with the body.
@@ -34,10 +34,30 @@ export function parseSlotJson(text: string): RawSlotRequest {
   if (fields.contentType !== undefined && typeof fields.contentType !== 'string') {
     throw new SlotError('bad-request', 'The field "contentType" must be a string.');
   }
-  return { from: fields.jid, filename: fields.filename, size: fields.size, contentType: fields.contentType };
+  // XEP-0363 1.2.0 purpose and, for ephemeral, its XEP-0082 expire-before; checked by the slot service like the stanza's.
+  for (const name of ['purpose', 'expireBefore'] as const) {
+    if (fields[name] !== undefined && typeof fields[name] !== 'string') {
+      throw new SlotError('bad-request', `The field ${JSON.stringify(name)} must be a string.`);
+    }
+  }
+  return {
+    from: fields.jid,
+    filename: fields.filename,
+    size: fields.size,
+    contentType: fields.contentType,
+    ...(fields.purpose === undefined ? {} : { purpose: fields.purpose }),
+    ...(fields.expireBefore === undefined ? {} : { expireBefore: fields.expireBefore }),
+  };
 }
 
-/** The 201 body of a granted slot. */
+/** The 201 body of a granted slot; `expireBefore` is the ephemeral expiry as granted (perhaps capped). */
 export function slotJson(slot: Slot): unknown {
-  return { put: slot.put, get: slot.get, key: slot.key, expiresAt: slot.expiresAt.toISOString() };
+  return {
+    put: slot.put,
+    get: slot.get,
+    key: slot.key,
+    expiresAt: slot.expiresAt.toISOString(),
+    purpose: slot.purpose,
+    ...(slot.expireBefore === undefined ? {} : { expireBefore: slot.expireBefore.toISOString() }),
+  };
 }

@@ -1,11 +1,13 @@
 /**
  * Service discovery answers for the upload service (XEP-0030), announcing both XEP-0363
- * namespaces with their size limit (XEP-0363 §3, XEP-0128 extended info).
+ * namespaces with their size limit (XEP-0363 §3, XEP-0128 extended info) and the honoured
+ * XEP-0363 1.2.0 purposes.
  */
 import xml, { type Element } from '@xmpp/xml';
+import { type Purpose, purposeFeature } from '../core/purposes.ts';
 import { NS } from './namespaces.ts';
 
-/** The features advertised, in this order: disco itself, both upload versions, ping. */
+/** The features always advertised, in this order: disco itself, both upload versions, ping; the purposes follow. */
 export const FEATURES: readonly string[] = [NS.discoInfo, NS.upload, NS.uploadLegacy, NS.ping];
 
 /** The identity XEP-0363 §3 prescribes for an upload service. */
@@ -25,13 +27,13 @@ export function buildUploadForm(ns: string, maxFileSizeBytes: number): Element {
   );
 }
 
-/** The disco#info `<query/>`: identity, features, one form per upload namespace. */
-export function buildDiscoInfo(maxFileSizeBytes: number): Element {
+/** The disco#info `<query/>`: identity, features (one `…purpose:0#<name>` per honoured purpose), one form per upload namespace. */
+export function buildDiscoInfo(maxFileSizeBytes: number, purposes: readonly Purpose[]): Element {
   return xml(
     'query',
     { xmlns: NS.discoInfo },
     xml('identity', { ...IDENTITY }),
-    ...FEATURES.map((feature) => xml('feature', { var: feature })),
+    ...[...FEATURES, ...purposes.map(purposeFeature)].map((feature) => xml('feature', { var: feature })),
     buildUploadForm(NS.upload, maxFileSizeBytes),
     buildUploadForm(NS.uploadLegacy, maxFileSizeBytes),
   );

@@ -4,7 +4,9 @@
  * JSON route; nothing is trimmed or guessed here.
  */
 import xml, { type Element } from '@xmpp/xml';
+import { SlotError } from '../core/errors.ts';
 import type { Slot } from '../core/ports.ts';
+import { PURPOSE_NS } from '../core/purposes.ts';
 import type { RawSlotRequest } from '../core/slot-request.ts';
 import { NS, type UploadNamespace } from './namespaces.ts';
 import { attribute, namespaceOf } from './parse-stanza.ts';
@@ -13,6 +15,25 @@ import { attribute, namespaceOf } from './parse-stanza.ts';
 function childText(parent: Element, name: string, ns: string): string | undefined {
   const child = parent.getChildElements().find((element) => element.getName() === name && namespaceOf(element) === ns);
   return child?.getText();
+}
+
+/**
+ * The XEP-0363 1.2.0 purpose of a `<request/>`: at most one empty child in
+ * `urn:xmpp:http:upload:purpose:0`, its name the purpose, `expire-before` on `<ephemeral/>`.
+ * Whether the name is a purpose at all is the slot service's check.
+ * @throws SlotError `bad-request` for two purposes or a purpose element with content.
+ */
+function readPurpose(request: Element): Pick<RawSlotRequest, 'purpose' | 'expireBefore'> {
+  const found = request.getChildElements().filter((element) => namespaceOf(element) === PURPOSE_NS);
+  if (found.length === 0) return {};
+  const [child] = found;
+  if (found.length > 1 || child === undefined) throw new SlotError('bad-request', 'A request may name one purpose only.');
+  const name = child.getName().replace(/^[^:]*:/, '');
+  if (child.getChildElements().length > 0 || child.getText().trim() !== '') {
+    throw new SlotError('bad-request', `The purpose element <${name.slice(0, 40)}/> must be empty.`);
+  }
+  const expireBefore = attribute(child, 'expire-before');
+  return expireBefore === undefined ? { purpose: name } : { purpose: name, expireBefore };
 }
 
 /**
@@ -27,6 +48,7 @@ export function readSlotRequest(request: Element, ns: UploadNamespace, from: str
       filename: attribute(request, 'filename'),
       size: attribute(request, 'size'),
       contentType: attribute(request, 'content-type'),
+      ...readPurpose(request),
     };
   }
   return {
@@ -34,6 +56,7 @@ export function readSlotRequest(request: Element, ns: UploadNamespace, from: str
     filename: childText(request, 'filename', ns),
     size: childText(request, 'size', ns),
     contentType: childText(request, 'content-type', ns),
+    ...readPurpose(request),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Element } from '@xmpp/xml';
 import { SlotError, toSlotError } from '../core/errors.ts';
+import type { Purpose } from '../core/purposes.ts';
 import type { SlotService } from '../core/slot-service.ts';
 import { buildDiscoInfo, buildDiscoItems } from './build-disco.ts';
 import { buildError, type StanzaErrorSpec, toStanzaError } from './build-error.ts';
@@ -18,6 +19,8 @@ export interface StanzaContext {
   readonly serviceJid: string;
   /** Announced in disco#info and in `<file-too-large>`. */
   readonly maxFileSizeBytes: number;
+  /** The honoured XEP-0363 1.2.0 purposes, each a disco#info feature. */
+  readonly purposes: readonly Purpose[];
   readonly requestSlot: SlotService;
 }
 
@@ -86,7 +89,9 @@ async function answerIq(stanza: Stanza, payloads: readonly Element[], ctx: Stanz
   if (stanza.type !== 'get') return UNSUPPORTED;
   if (name === 'query' && (ns === NS.discoInfo || ns === NS.discoItems)) {
     if (attribute(payload, 'node') !== undefined) return NO_NODE;
-    return ns === NS.discoInfo ? result('disco-info', buildDiscoInfo(ctx.maxFileSizeBytes)) : result('disco-items', buildDiscoItems());
+    return ns === NS.discoInfo
+      ? result('disco-info', buildDiscoInfo(ctx.maxFileSizeBytes, ctx.purposes))
+      : result('disco-items', buildDiscoItems());
   }
   if (name === 'ping' && ns === NS.ping) return result('ping');
   if (name === 'request' && isUploadNamespace(ns)) return requestSlot(payload, ns, stanza.from, ctx);

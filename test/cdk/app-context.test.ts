@@ -41,7 +41,8 @@ describe('readAppSettings', () => {
       memorySizeMb: 1024,
       reservedConcurrency: 5,
       alarmEmail: 'ops@example.org',
-      logRetentionDays: 30,
+      // permanent uploads are honoured by default, so the ledger is kept forever too
+      logRetentionDays: 0,
     });
   });
 
@@ -59,7 +60,11 @@ describe('readAppSettings', () => {
     [{ domains: ['example.org'], stackName: 'bad name' }, /^stackName: expected a CloudFormation stack name/],
     [{ domains: ['example.org'], memorySizeMb: '64' }, /^memorySizeMb: expected a whole number from 128 to 10240/],
     [{ domains: ['example.org'], reservedConcurrency: 'many' }, /^reservedConcurrency: expected a whole number/],
-    [{ domains: ['example.org'], retentionDays: '14', logRetentionDays: '7' }, /^logRetentionDays: 7 days is shorter than retentionDays/],
+    [
+      { domains: ['example.org'], retentionDays: '14', purposes: 'message', logRetentionDays: '7' },
+      /^logRetentionDays: 7 days is shorter than the longest file retention/,
+    ],
+    [{ domains: ['example.org'], logRetentionDays: '30' }, /^logRetentionDays: some files are kept forever \(the permanent purpose/],
     [{ domains: ['example.org'], alarmEmail: 'ops' }, /^alarmEmail: expected one e-mail address/],
     [{ domains: ['example.org'], alarmTopicArn: 'alarms' }, /^alarmTopicArn: expected a standard SNS topic ARN/],
   ])('rejects %j naming the key', (context, problem) => {

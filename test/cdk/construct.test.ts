@@ -62,7 +62,10 @@ describe('XmppS3Upload', () => {
       { domains: ['example.org'], maxFileSizeBytes: 0, memorySizeMb: 100_000 },
       [/^maxFileSizeBytes \(UPLOAD_MAX_FILE_SIZE_BYTES\)/, /^memorySizeMb:/],
     ],
-    [{ domains: ['example.org'], retentionDays: 400, logRetentionDays: 365 }, [/^logRetentionDays: 365 days is shorter/]],
+    [
+      { domains: ['example.org'], retentionDays: 400, purposes: ['message'], logRetentionDays: 365 },
+      [/^logRetentionDays: 365 days is shorter/],
+    ],
   ] as const)('refuses %j before creating anything, naming every bad key', (props, problems) => {
     expect(problemsOf(props as XmppS3UploadProps)).toEqual(problems.map((p) => expect.stringMatching(p)));
   });

@@ -7,14 +7,16 @@ import { type Synthesized, synthesize } from './synth.ts';
 let bucket: Synthesized;
 let cdn: Synthesized;
 let month: Synthesized;
+let weekly: Synthesized;
 
 beforeAll(() => {
   bucket = synthesize({ domains: 'example.org' });
   cdn = synthesize({ domains: ['example.org'], downloads: 'cdn' });
-  month = synthesize({ domains: 'example.org', retentionDays: '30' });
+  month = synthesize({ domains: 'example.org', retentionDays: '30', purposes: 'message' });
+  weekly = synthesize({ domains: 'example.org', purposes: 'message,profile', profileRetentionDays: '7' });
 });
 afterAll(() => {
-  for (const s of [bucket, cdn, month]) s?.cleanup();
+  for (const s of [bucket, cdn, month, weekly]) s?.cleanup();
 });
 
 interface Statement {
@@ -109,8 +111,10 @@ describe('the operator policy', () => {
 });
 
 describe('the ledger’s retention', () => {
-  it('keeps the log group past the files: 7 days of files, 30 of ledger; 30 of files, 60 of ledger', () => {
-    bucket.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  it('keeps the log group past the files: 7 days of files, 30 of ledger; 30 of files, 60 of ledger; kept files, kept ledger', () => {
+    weekly.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // the defaults honour permanent (and keep profile uploads): their ledger lines never expire
+    bucket.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.absent() });
     month.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 60 });
     month.template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30 })]) },

@@ -16,10 +16,12 @@ beforeAll(() => {
     domains: 'example.org',
     reservedConcurrency: '20',
     memorySizeMb: '512',
+    purposes: 'message,profile',
+    profileRetentionDays: '30',
     logRetentionDays: '90',
     alarmEmail: 'ops@example.org',
   });
-  topic = synthesize({ domains: 'example.org', alarmTopicArn: TOPIC_ARN, retentionDays: '45' });
+  topic = synthesize({ domains: 'example.org', alarmTopicArn: TOPIC_ARN, retentionDays: '45', purposes: 'message' });
   forever = synthesize({ domains: 'example.org', retentionDays: '0' });
 });
 afterAll(() => {
@@ -37,7 +39,7 @@ describe('deploy-time context knobs', () => {
     email.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  it('derives the log retention from retentionDays: the next CloudWatch value, or never expiring', () => {
+  it('derives the log retention from the longest file retention: the next CloudWatch value, or never expiring', () => {
     topic.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 60 });
     forever.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.absent() });
   });

@@ -59,11 +59,11 @@ describe('XmppS3UploadStack with the default configuration', () => {
     });
   });
 
-  it('expires the prefix after retentionDays and aborts multipart uploads after a day', () => {
+  it('expires the message prefix after retentionDays and aborts multipart uploads after a day', () => {
     synth.template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'uploads/message/', ExpirationInDays: 7, Status: 'Enabled' }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
         ]),
       },
@@ -112,7 +112,8 @@ describe('XmppS3UploadStack with the default configuration', () => {
       ReservedConcurrentExecutions: Match.absent(),
     });
     synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [ids.fn, 'Arn'] } });
-    synth.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // permanent uploads are honoured by default: the ledger of their grants is kept as long as they are
+    synth.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.absent() });
   });
 
   it('passes every config key and the resource names as environment, never the secret value', () => {

@@ -81,7 +81,7 @@ describe('the Lambda handler', () => {
     const slot = JSON.parse(result.body);
     const put = new URL(slot.put.url);
     expect(put.host).toBe('upload-bucket.s3.eu-west-1.amazonaws.com');
-    expect(put.pathname).toMatch(/^\/uploads\/[0-9a-f-]{36}\/a%20b\.png$/);
+    expect(put.pathname).toMatch(/^\/uploads\/message\/[0-9a-f-]{36}\/a%20b\.png$/);
     expect(put.searchParams.get('X-Amz-Security-Token')).toBe('session-token-of-the-role');
     expect(put.searchParams.get('X-Amz-Credential')).toMatch(/^ASIALAMBDAROLEEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
     expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');

@@ -45,22 +45,47 @@ describe('xmpp-s3-upload slot', () => {
     const { code, out } = await run(runSlot, ['--jid', 'alice@localhost', '--name', 'cat.jpg', '--size', '1234', '--type', 'image/jpeg']);
 
     expect(code).toBe(0);
-    expect(out).toMatch(/^PUT http:\/\/127\.0\.0\.1:\d+\/xmpp-s3-upload-local\/uploads\/[0-9a-f-]{36}\/cat\.jpg\?.*X-Amz-Signature=/m);
+    expect(out).toMatch(
+      /^PUT http:\/\/127\.0\.0\.1:\d+\/xmpp-s3-upload-local\/uploads\/message\/[0-9a-f-]{36}\/cat\.jpg\?.*X-Amz-Signature=/m,
+    );
     expect(out).toContain('headers: Content-Length: 1234, Content-Type: image/jpeg');
-    expect(out).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/xmpp-s3-upload-local\/uploads\/[0-9a-f-]{36}\/cat\.jpg$/m);
+    expect(out).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/xmpp-s3-upload-local\/uploads\/message\/[0-9a-f-]{36}\/cat\.jpg$/m);
   });
 
   it('prints JSON with --json', async () => {
     const { code, out } = await run(runSlot, ['--jid', 'alice@localhost', '--name', 'a.txt', '--size', '5', '--json']);
 
     expect(code).toBe(0);
-    expect(JSON.parse(out).key).toMatch(/^uploads\/[0-9a-f-]{36}\/a\.txt$/);
+    expect(JSON.parse(out).key).toMatch(/^uploads\/message\/[0-9a-f-]{36}\/a\.txt$/);
+  });
+
+  it('asks for an XEP-0363 1.2 purpose with --purpose', async () => {
+    const { code, out } = await run(runSlot, [
+      '--jid',
+      'alice@localhost',
+      '--name',
+      'me.png',
+      '--size',
+      '5',
+      '--purpose',
+      'profile',
+      '--json',
+    ]);
+
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ purpose: 'profile', key: expect.stringMatching(/^uploads\/profile\/[0-9a-f-]{36}\/me\.png$/) });
   });
 
   it.each([
     ['a user of another domain', ['--jid', 'eve@evil.example', '--name', 'a', '--size', '1'], 1, 'not-allowed'],
     ['a file over the limit', ['--jid', 'alice@localhost', '--name', 'a', '--size', '2000001'], 1, 'file-too-large'],
     ['a bad size', ['--jid', 'alice@localhost', '--name', 'a', '--size=-3'], 1, 'bad-request'],
+    [
+      'ephemeral in bucket mode',
+      ['--jid', 'alice@localhost', '--name', 'a', '--size', '1', '--purpose', 'ephemeral', '--expire-before', '2099-01-01T00:00:00Z'],
+      1,
+      'purpose-not-supported',
+    ],
     ['a missing flag', ['--jid', 'alice@localhost', '--size', '3'], 2, '--jid, --name and --size are required'],
     ['an unknown flag', ['--jid', 'alice@localhost', '--name', 'a', '--size', '3', '--colour'], 2, "Unknown option '--colour'"],
   ])('refuses %s in plain words', async (_name, argv, expected, text) => {
@@ -93,7 +118,7 @@ describe('xmpp-s3-upload upload', () => {
     const { code, out, err } = await run(runUpload, [file, '--jid', 'bob@localhost']);
 
     expect(code).toBe(0);
-    expect(out).toMatch(/\/uploads\/[0-9a-f-]{36}\/photo%20one\.png$/);
+    expect(out).toMatch(/\/uploads\/message\/[0-9a-f-]{36}\/photo%20one\.png$/);
     expect(err).toMatch(/100% 293\.0 KiB\/293\.0 KiB/);
     const fetched = Buffer.from(await (await fetch(out.trim())).arrayBuffer());
     expect(fetched.equals(bytes)).toBe(true);

@@ -60,10 +60,12 @@ describe('the stack’s bucket configuration on Ceph RGW', () => {
       MaxAgeSeconds: 3000,
     });
     expect(cors.CORSRules?.[0]?.AllowedMethods?.sort()).toEqual(['GET', 'HEAD', 'PUT']);
-    expect(lifecycle.Rules?.find((r) => r.ID === 'expire-uploads')).toMatchObject({
+    expect(lifecycle.Rules?.find((r) => r.ID === 'expire-message')).toMatchObject({
       Expiration: { Days: 1 },
-      Filter: { Prefix: 'uploads/' },
+      Filter: { Prefix: 'uploads/message/' },
     });
+    // profile (profileRetentionDays 0) and permanent are kept: no rule may cover them.
+    expect(lifecycle.Rules?.filter((r) => r.Expiration !== undefined).map((r) => r.Filter?.Prefix)).toEqual(['uploads/message/']);
   });
 
   it('lets anyone GET and HEAD under the upload prefix, and nothing else: no listing, no other key', async () => {
@@ -117,12 +119,14 @@ describe('the stack’s bucket configuration on Ceph RGW', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('deletes an upload under the prefix after its day and keeps an object outside it', async () => {
-    const inside = `uploads/${randomUUID()}/expiring.txt`;
+  it('deletes a message upload after its day and keeps permanent and profile uploads and an object outside the prefix', async () => {
+    const inside = `uploads/message/${randomUUID()}/expiring.txt`;
     const outside = `private/${randomUUID()}.txt`;
-    // The outside object is the older one: a pass that expires the upload would expire it too if
-    // the rule's prefix were lost, so no extra pass needs to be waited for.
-    await putAsOwner(outside);
+    const permanent = `uploads/permanent/${randomUUID()}/kept.txt`;
+    const profile = `uploads/profile/${randomUUID()}/avatar.txt`;
+    // The kept objects are the older ones: a pass that expires the upload would expire them too if
+    // the rule's prefix were lost or too wide, so no extra pass needs to be waited for.
+    for (const key of [outside, permanent, profile]) await putAsOwner(key);
     await putAsOwner(inside);
     expect((await fetch(objectUrl(inside), { method: 'HEAD' })).status).toBe(200);
 
@@ -132,9 +136,10 @@ describe('the stack’s bucket configuration on Ceph RGW', () => {
       30_000,
       250,
     );
-    const kept = await rgw.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: outside }));
-
-    expect(kept.ContentLength).toBe(4);
+    for (const key of [outside, permanent, profile]) {
+      const kept = await rgw.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect(kept.ContentLength, key).toBe(4);
+    }
   }, 40_000);
 
   it('leaves the TLS-only deny statements inert over plain HTTP (RGW sets no aws:SecureTransport there; AWS would refuse)', async () => {

@@ -41,8 +41,9 @@ export async function runCase(backend: S3Backend, c: S3Case): Promise<Outcome> {
   const request = decideSlot(
     { from: 'alice@localhost/phone', filename: c.filename ?? 'photo.jpg', size: body.length, contentType: c.contentType ?? 'image/jpeg' },
     config,
+    new Date(),
   );
-  const key = objectKey(c.keyPrefix ?? config.keyPrefix, randomUUID(), request.filename);
+  const key = objectKey(c.keyPrefix ?? config.keyPrefix, randomUUID(), request.filename, request);
   const signer = createS3Signer({
     bucket: backend.bucket,
     region: backend.region,

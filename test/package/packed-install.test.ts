@@ -163,8 +163,10 @@ describe('the packed tarball in a fresh CDK app', () => {
     ]);
     const cdnTemplate = JSON.parse(readFileSync(join(app, 'cdk.out', 'CdnStack.template.json'), 'utf8')) as typeof template;
     const cdnFunctions = Object.values(cdnTemplate.Resources).filter((r) => r.Type === 'AWS::CloudFront::Function');
+    // Both function sources travel in dist/cdn: viewer-response (safeTypes) and viewer-request (the ephemeral purpose).
     expect(cdnFunctions).toEqual([
       expect.objectContaining({ Properties: expect.objectContaining({ FunctionCode: expect.stringContaining('["image/*"]') }) }),
+      expect.objectContaining({ Properties: expect.objectContaining({ FunctionCode: expect.stringContaining('"/uploads/ephemeral/"') }) }),
     ]);
     const assets = readdirSync(join(app, 'cdk.out')).filter((name) => name.startsWith('asset.'));
     expect(assets.map((name) => readdirSync(join(app, 'cdk.out', name)))).toEqual([['index.mjs']]);

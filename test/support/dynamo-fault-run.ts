@@ -116,7 +116,7 @@ export async function runDynamoFaults(options: DynamoFaultRunOptions): Promise<D
           const asked = performance.now();
           try {
             const slot = await requestSlot({ from: `${jid}/r`, filename: 'f.bin', size: SIZE });
-            granted.push({ jid, id: shortSlotId(slot.key.split('/')[1] ?? '') });
+            granted.push({ jid, id: shortSlotId(slot.key.split('/').at(-2) ?? '') });
           } catch (error) {
             const condition = toSlotError(error).condition;
             errorsByCondition[condition] = (errorsByCondition[condition] ?? 0) + 1;

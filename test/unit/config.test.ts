@@ -33,6 +33,8 @@ describe('parseConfig', () => {
       downloads: 'bucket',
       safeTypes: ['image/*', 'video/*', 'audio/*', 'text/plain'],
       downloadDomain: undefined,
+      purposes: ['message', 'profile', 'permanent'],
+      profileRetentionDays: 0,
     });
   });
 

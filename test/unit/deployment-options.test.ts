@@ -78,7 +78,7 @@ describe('parseDeploymentOptions', () => {
   it('accepts 0 (never expire) as the log retention, and requires it when files are kept forever', () => {
     expect(parseDeploymentOptions({ logRetentionDays: 0 }, 7)).toMatchObject({ ok: true, value: { logRetentionDays: 0 } });
     expect(parseDeploymentOptions({}, 0)).toMatchObject({ ok: true, value: { logRetentionDays: 0 } });
-    expect(problemsOf({ logRetentionDays: 365 }, 0)).toEqual([expect.stringMatching(/^logRetentionDays: files are kept forever/)]);
+    expect(problemsOf({ logRetentionDays: 365 }, 0)).toEqual([expect.stringMatching(/^logRetentionDays: some files are kept forever/)]);
   });
 
   it.each([
@@ -87,7 +87,7 @@ describe('parseDeploymentOptions', () => {
     [{ reservedConcurrency: '0' }, /^reservedConcurrency: expected a whole number from 1/],
     [{ logRetentionDays: '10' }, /^logRetentionDays: expected 0 \(never expire\) or a CloudWatch Logs value \(1, 3, 5, 7, 14, 30/],
     [{ logRetentionDays: '9999' }, /^logRetentionDays: expected 0/],
-    [{ logRetentionDays: '3' }, /^logRetentionDays: 3 days is shorter than retentionDays \(7\)/],
+    [{ logRetentionDays: '3' }, /^logRetentionDays: 3 days is shorter than the longest file retention \(7 days\)/],
     [{ alarmEmail: 'ops' }, /^alarmEmail: expected one e-mail address/],
     [{ alarmEmail: 'a@example.org,b@example.org' }, /^alarmEmail: expected one e-mail address/],
     [{ alarmTopicArn: 'arn:aws:sns:eu-west-1:123:alarms' }, /^alarmTopicArn: expected a standard SNS topic ARN/],

@@ -271,6 +271,7 @@ describe('the refusals, as ejabberd maps their status', () => {
       'file-too-large': 413,
       'type-not-allowed': 413,
       'bad-request': 400,
+      'purpose-not-supported': 422,
       'store-unavailable': 503,
       internal: 500,
     });

@@ -18,6 +18,7 @@ const granting: SlotService = async (raw) => ({
   jid: String(raw.from).split('/')[0] ?? '',
   contentType: typeof raw.contentType === 'string' ? raw.contentType : undefined,
   grantedAt: NOW,
+  purpose: 'message',
 });
 
 function setup(requestSlot: SlotService = granting) {
@@ -115,6 +116,7 @@ describe('POST /v1/slots', () => {
       get: { url: 'https://s3.example/get' },
       key: 'uploads/u/a.txt',
       expiresAt: '2026-11-22T12:05:00.000Z',
+      purpose: 'message',
     });
     expect(logs[0]).toMatchObject({
       status: 201,

@@ -129,12 +129,26 @@ describe('isTypeAllowed', () => {
 describe('objectKey and encodeKey', () => {
   const uuid = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
-  it('puts the filename under a UUID folder below the prefix', () => {
-    expect(objectKey('uploads/', uuid, 'a b.jpg')).toBe(`uploads/${uuid}/a b.jpg`);
+  it.each([
+    ['message', `uploads/message/${uuid}/a b.jpg`],
+    ['profile', `uploads/profile/${uuid}/a b.jpg`],
+    ['permanent', `uploads/permanent/${uuid}/a b.jpg`],
+  ] as const)('puts a %s upload under a UUID folder below its purpose prefix', (purpose, key) => {
+    expect(objectKey('uploads/', uuid, 'a b.jpg', { purpose })).toBe(key);
+  });
+
+  it('puts an ephemeral upload under its expiry in Unix seconds, then the UUID folder', () => {
+    const expireBefore = new Date('2026-12-24T18:00:00.999Z');
+
+    expect(objectKey('uploads/', uuid, 'a.jpg', { purpose: 'ephemeral', expireBefore })).toBe(`uploads/ephemeral/1798135200/${uuid}/a.jpg`);
+  });
+
+  it('refuses an ephemeral key without its expiry', () => {
+    expect(() => objectKey('uploads/', uuid, 'a.jpg', { purpose: 'ephemeral' })).toThrow(/expiry/);
   });
 
   it('refuses anything but a UUID v4 as the folder', () => {
-    expect(() => objectKey('uploads/', '../../etc', 'x')).toThrow(/UUID/);
+    expect(() => objectKey('uploads/', '../../etc', 'x', { purpose: 'message' })).toThrow(/UUID/);
   });
 
   it.each([

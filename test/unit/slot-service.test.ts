@@ -55,11 +55,12 @@ describe('decideSlot', () => {
   const request = { from: 'Alice@Example.org/phone', filename: 'cat.jpg', size: '100', contentType: 'image/jpeg' };
 
   it('returns the bare, normalised JID and the checked request', () => {
-    expect(decideSlot(request, config())).toEqual({
+    expect(decideSlot(request, config(), NOW)).toEqual({
       jid: 'alice@example.org',
       filename: 'cat.jpg',
       sizeBytes: 100,
       contentType: 'image/jpeg',
+      purpose: 'message',
     });
   });
 
@@ -71,22 +72,24 @@ describe('decideSlot', () => {
     ['invalid/filename.dat (Prosody)', { filename: 'invalid/filename.dat' }, 'bad-request'],
     ['a size just above maxFileSizeBytes', { size: '1001' }, 'file-too-large'],
   ])('refuses %s', (_name, change, condition) => {
-    expect(refusal(() => decideSlot({ ...request, ...change }, config())).condition).toBe(condition);
+    expect(refusal(() => decideSlot({ ...request, ...change }, config(), NOW)).condition).toBe(condition);
   });
 
   it('carries the limit on file-too-large', () => {
-    expect(refusal(() => decideSlot({ ...request, size: 1001 }, config())).maxFileSizeBytes).toBe(1000);
+    expect(refusal(() => decideSlot({ ...request, size: 1001 }, config(), NOW)).maxFileSizeBytes).toBe(1000);
   });
 
   it('refuses a disallowed type with type-not-allowed', () => {
-    const error = refusal(() => decideSlot({ ...request, contentType: 'application/x-msdownload' }, config({ allowedTypes: ['image/*'] })));
+    const error = refusal(() =>
+      decideSlot({ ...request, contentType: 'application/x-msdownload' }, config({ allowedTypes: ['image/*'] }), NOW),
+    );
 
     expect(error.condition).toBe('type-not-allowed');
     expect(error.text).toContain('application/x-msdownload');
   });
 
   it('checks access before anything else', () => {
-    const error = refusal(() => decideSlot({ from: 'm@evil.example', filename: '..', size: '-1' }, config()));
+    const error = refusal(() => decideSlot({ from: 'm@evil.example', filename: '..', size: '-1' }, config(), NOW));
 
     expect(error.condition).toBe('not-allowed');
   });
@@ -108,16 +111,17 @@ describe('isAllowed', () => {
 describe('createSlotService', () => {
   const raw = { from: 'alice@example.org/phone', filename: 'a b.jpg', size: 100, contentType: 'image/jpeg' };
 
-  it('charges the quota, then presigns under <prefix><uuid>/<filename>', async () => {
+  it('charges the quota, then presigns under <prefix>message/<uuid>/<filename>', async () => {
     const quota = recordingQuota();
     const signer = fakeSigner();
     const requestSlot = createSlotService({ config: config(), quota, signer, now: () => NOW, newId: () => UUID });
 
     const slot = await requestSlot(raw);
 
-    expect(slot.key).toBe(`uploads/${UUID}/a b.jpg`);
+    expect(slot.key).toBe(`uploads/message/${UUID}/a b.jpg`);
+    expect(slot.purpose).toBe('message');
     expect(slot.put.headers).toEqual({ 'Content-Length': '100', 'Content-Type': 'image/jpeg' });
-    expect(slot.get.url).toBe(`https://get.example/uploads/${UUID}/a b.jpg`);
+    expect(slot.get.url).toBe(`https://get.example/uploads/message/${UUID}/a b.jpg`);
     expect(slot.expiresAt).toEqual(new Date('2026-11-22T12:05:00.000Z'));
     expect(quota.admitted).toEqual([{ jid: 'alice@example.org', sizeBytes: 100, slotId: UUID, now: NOW }]);
     expect(signer.inputs).toEqual([{ key: slot.key, sizeBytes: 100, contentType: 'image/jpeg', now: NOW }]);

@@ -31,6 +31,7 @@ function context(calls: RawSlotRequest[]): StanzaContext {
   return {
     serviceJid: CONFIG.serviceJid,
     maxFileSizeBytes: CONFIG.maxFileSizeBytes,
+    purposes: CONFIG.purposes,
     requestSlot: (raw) => {
       calls.push(raw);
       return service(raw);
@@ -73,7 +74,7 @@ async function run(body: string, calls: RawSlotRequest[] = []): Promise<StanzaOu
     // Slots only for requests the policy accepts.
     expect(type).toBe('get');
     expect(calls).toHaveLength(1);
-    expect(() => decideSlot(calls[0] as RawSlotRequest, CONFIG)).not.toThrow();
+    expect(() => decideSlot(calls[0] as RawSlotRequest, CONFIG, new Date())).not.toThrow();
     expect(slot).toBeDefined();
   } else expect(slot).toBeUndefined();
   return outcome;
@@ -205,7 +206,7 @@ function expectedOutcome(m: SlotModel): string {
   if (m.id === undefined || m.from === undefined) return 'bad-request';
   if (m.type === 'set') return 'unsupported';
   try {
-    decideSlot({ from: m.from, filename: m.filename, size: m.size, contentType: m.contentType }, CONFIG);
+    decideSlot({ from: m.from, filename: m.filename, size: m.size, contentType: m.contentType }, CONFIG, new Date());
     return 'slot';
   } catch (error) {
     return error instanceof SlotError ? error.condition : 'thrown';

@@ -22,8 +22,9 @@ const SIGNER: UploadSigner = {
   }),
   publicUrl: (key) => `https://files.test/${encodeKey(key)}`,
 };
-const PUT = `https://bucket.s3.test/uploads/${UUID}/`;
-const GET = `https://files.test/uploads/${UUID}/`;
+const PUT = `https://bucket.s3.test/uploads/message/${UUID}/`;
+const GET = `https://files.test/uploads/message/${UUID}/`;
+const PURPOSE = 'urn:xmpp:http:upload:purpose:0';
 
 interface Setup {
   readonly quota?: QuotaStore;
@@ -43,6 +44,7 @@ function context(setup: Setup = {}, calls: RawSlotRequest[] = []): StanzaContext
   return {
     serviceJid: config.serviceJid,
     maxFileSizeBytes: config.maxFileSizeBytes,
+    purposes: config.purposes,
     requestSlot: (raw) => {
       calls.push(raw);
       return service(raw);
@@ -91,12 +93,13 @@ const err = (type: string, condition: string, extra = '') =>
 describe('handleStanza', () => {
   it.each([
     [
-      'disco#info with identity, four features and a form per namespace',
+      'disco#info with identity, four features, the purposes a bucket can honour and a form per namespace',
       `<iq ${USER} id='d1' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
       'disco-info',
       `<iq ${BACK} id='d1' type='result'><query xmlns='http://jabber.org/protocol/disco#info'>
         <identity category='store' type='file' name='HTTP File Upload'/>
         <feature var='http://jabber.org/protocol/disco#info'/><feature var='${UP}'/><feature var='${LEGACY}'/><feature var='urn:xmpp:ping'/>
+        <feature var='${PURPOSE}#message'/><feature var='${PURPOSE}#profile'/><feature var='${PURPOSE}#permanent'/>
         <x xmlns='jabber:x:data' type='result'><field var='FORM_TYPE' type='hidden'><value>${UP}</value></field>
           <field var='max-file-size'><value>10485760</value></field></x>
         <x xmlns='jabber:x:data' type='result'><field var='FORM_TYPE' type='hidden'><value>${LEGACY}</value></field>

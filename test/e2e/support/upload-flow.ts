@@ -5,6 +5,8 @@ import { type Stanza, type TestClient, xml } from './xmpp-client.ts';
 
 export const NS_UPLOAD = 'urn:xmpp:http:upload:0';
 export const NS_LEGACY = 'urn:xmpp:http:upload';
+/** XEP-0363 1.2.0 upload purposes: one empty child of `<request/>`. */
+export const NS_PURPOSE = 'urn:xmpp:http:upload:purpose:0';
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
 const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -15,10 +17,19 @@ export interface FileRequest {
   readonly contentType?: string;
 }
 
-/** A slot request payload in either namespace (XEP-0363 §4, legacy v0.2 §4). */
-export function slotRequest(ns: string, file: FileRequest): Stanza {
+/** An XEP-0363 1.2.0 purpose child (`<profile xmlns='urn:xmpp:http:upload:purpose:0'/>`, …). */
+export function purpose(name: string, attrs: Record<string, string> = {}): Stanza {
+  return xml(name, { xmlns: NS_PURPOSE, ...attrs });
+}
+
+/** A slot request payload in either namespace (XEP-0363 §4, legacy v0.2 §4), with an optional purpose child. */
+export function slotRequest(ns: string, file: FileRequest, ...purposeChild: Stanza[]): Stanza {
   if (ns === NS_UPLOAD) {
-    return xml('request', { xmlns: ns, filename: file.filename, size: String(file.size), 'content-type': file.contentType });
+    return xml(
+      'request',
+      { xmlns: ns, filename: file.filename, size: String(file.size), 'content-type': file.contentType },
+      ...purposeChild,
+    );
   }
   const children = [xml('filename', {}, file.filename), xml('size', {}, String(file.size))];
   if (file.contentType !== undefined) children.push(xml('content-type', {}, file.contentType));

@@ -9,7 +9,9 @@ import {
   type FileRequest,
   findUploadServices,
   NS_LEGACY,
+  NS_PURPOSE,
   NS_UPLOAD,
+  purpose,
   putAndGet,
   slotRequest,
   slotUrls,
@@ -84,6 +86,25 @@ export const REPLY_CASES: readonly ReplyCase[] = [
     payload: () => slotRequest(NS_UPLOAD, file({ filename: 'a/b.jpg' })),
     expected: 'error modify bad-request',
   },
+  {
+    name: 'grants a slot for an XEP-0363 1.2 purpose (<profile/>)',
+    user: 'alice',
+    payload: () => slotRequest(NS_UPLOAD, file(), purpose('profile')),
+    expected: `result slot ${NS_UPLOAD}`,
+  },
+  {
+    name: 'refuses the ephemeral purpose in bucket mode with feature-not-implemented',
+    user: 'alice',
+    payload: () =>
+      slotRequest(NS_UPLOAD, file(), purpose('ephemeral', { 'expire-before': new Date(Date.now() + 86_400_000).toISOString() })),
+    expected: 'error cancel feature-not-implemented',
+  },
+  {
+    name: 'refuses an unknown purpose with bad-request',
+    user: 'alice',
+    payload: () => slotRequest(NS_UPLOAD, file(), purpose('stories')),
+    expected: 'error modify bad-request',
+  },
   { name: 'answers an XEP-0199 ping', user: 'alice', payload: () => xml('ping', { xmlns: 'urn:xmpp:ping' }), expected: 'result' },
   {
     name: 'answers any other IQ with service-unavailable',
@@ -103,6 +124,10 @@ export function uploadFlowTests(domain: string, ctx: () => FlowContext): void {
     expect(info.identity).toBe('store/file');
     expect(info.features).toEqual(expect.arrayContaining([NS_UPLOAD, NS_LEGACY]));
     expect(info.maxFileSize).toEqual({ [NS_UPLOAD]: MAX_FILE_SIZE_BYTES, [NS_LEGACY]: MAX_FILE_SIZE_BYTES });
+    // bucket mode: every XEP-0363 1.2 purpose but ephemeral.
+    expect(info.features.filter((f) => f.startsWith(NS_PURPOSE))).toEqual(
+      ['message', 'profile', 'permanent'].map((name) => `${NS_PURPOSE}#${name}`),
+    );
   });
 
   for (const { name, user, type, payload, expected } of REPLY_CASES) {
@@ -133,6 +158,24 @@ export function uploadTests(serviceJid: string, store: string, ctx: () => FlowCo
       expect(urls.headers).toEqual([]);
       expect(urls.put.startsWith('http://127.0.0.1:')).toBe(true);
       const result = await putAndGet(urls, body, contentType);
+      expect({ put: result.put, get: result.get }).toEqual({ put: 200, get: 200 });
+      expect(Buffer.from(result.bytes).equals(body)).toBe(true);
+    },
+  );
+
+  it.each(['profile', 'permanent'])(
+    `uploads into ${store} through a slot for the %s purpose, under its own prefix, and gets the bytes back`,
+    async (name) => {
+      const body = randomBytes(2048);
+      const reply = await ctx().alice.iq(
+        'get',
+        serviceJid,
+        slotRequest(NS_UPLOAD, { filename: 'avatar.png', size: body.length, contentType: 'image/png' }, purpose(name)),
+      );
+      expect(summarise(reply)).toBe(`result slot ${NS_UPLOAD}`);
+      const urls = slotUrls(reply, NS_UPLOAD);
+      expect(new URL(urls.get).pathname).toMatch(new RegExp(`/uploads/${name}/[0-9a-f-]{36}/avatar\\.png$`));
+      const result = await putAndGet(urls, body, 'image/png');
       expect({ put: result.put, get: result.get }).toEqual({ put: 200, get: 200 });
       expect(Buffer.from(result.bytes).equals(body)).toBe(true);
     },
