@@ -151,7 +151,7 @@ describe('the Lambda handler', () => {
       outcome: 'granted',
       jid: 'bob@example.org',
       key,
-      slotId: key.split('/')[1],
+      slotId: key.split('/').at(-2), // uploads/<purpose>/<uuid>/<name>
       sizeBytes: 5,
       contentType: 'text/plain',
       purpose: 'message',
