@@ -11,12 +11,17 @@ import type { Fault } from '../test/support/fault-proxy.ts';
 import { countedSizes, type SentIq, tally } from '../test/support/slot-tally.ts';
 import { check, newSection, note, record, type SectionResult } from './report.ts';
 import { SOAK_JID, startSoakEnv } from './soak-env.ts';
+import type { MemorySample } from './soak-probe.ts';
+import { sleep } from './stats.ts';
 
 const CLIENTS = 8;
 const FAULT_EVERY_MS = 3000;
 /** How long new connections meet the fault before the plan passes again. */
 const FAULT_WINDOW_MS = 1000;
-const WARM_UP_MS = 30_000;
+/** Traffic (and faults) before the "start" memory sample: module loading, JIT and heap sizing settle in it. */
+export const WARM_UP_MS = 60_000;
+/** The bridge's memory is sampled this often, after a full GC in it (bench/soak-probe.ts). */
+const SAMPLE_EVERY_MS = 10_000;
 /** Each fault in turn; `stale` drops every kept-alive connection, as an idle timeout on the far side does. */
 const FAULTS: readonly (Fault | 'stale')[] = [
   'stale',
@@ -25,6 +30,26 @@ const FAULTS: readonly (Fault | 'stale')[] = [
   { kind: 'close-mid-response', afterBytes: 60 },
   { kind: 'blackhole' },
 ];
+
+/** One memory sample of the bridge, `atMs` after the traffic began, when `iqs` IQs had been answered. */
+interface Sample {
+  readonly atMs: number;
+  readonly iqs: number;
+  readonly mem: MemorySample;
+}
+
+/** Least-squares slope of `y` over `x`; NaN for fewer than two points. */
+export function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const sxy = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}
+
+const MiB = 2 ** 20;
 
 /** The IQ payload of the `n`-th request of a client: slots mostly, then disco, ping and an unsupported IQ. */
 function payload(n: number) {
@@ -36,12 +61,15 @@ function payload(n: number) {
 }
 
 export async function benchBridgeSoak(s: SectionResult, minutes: number): Promise<void> {
+  const durationMs = minutes * 60_000;
+  if (durationMs < WARM_UP_MS + 6 * SAMPLE_EVERY_MS)
+    throw new Error(`a soak needs at least ${(WARM_UP_MS + 6 * SAMPLE_EVERY_MS) / 60_000} minutes`);
   const env = await startSoakEnv(CLIENTS);
   const sent: SentIq[] = [];
   const replies = new Map<string, string | undefined>();
-  const rss: number[] = [];
+  const samples: Sample[] = [];
   try {
-    const endAt = Date.now() + minutes * 60_000;
+    let stopped = false;
     let faultIndex = 0;
     const faults = setInterval(() => {
       const fault = FAULTS[faultIndex++ % FAULTS.length] ?? 'stale';
@@ -50,11 +78,31 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
       env.proxy.setPlan(fault);
       setTimeout(() => env.proxy.setPlan({ kind: 'pass' }), FAULT_WINDOW_MS).unref();
     }, FAULT_EVERY_MS);
-    const sampler = setInterval(() => rss.push(env.bridgeRssBytes()), 10_000);
-    setTimeout(() => rss.push(env.bridgeRssBytes()), WARM_UP_MS).unref();
-    await Promise.all(
-      env.clients.map(async (client, c) => {
-        for (let n = 0; Date.now() < endAt; n += 1) {
+    const began = performance.now();
+    // Samples at 0, 10 s, 20 s, … up to the end, under traffic; the traffic stops after the last one.
+    const sampling = (async () => {
+      try {
+        for (let k = 0; k * SAMPLE_EVERY_MS <= durationMs; k += 1) {
+          await sleep(Math.max(0, began + k * SAMPLE_EVERY_MS - performance.now()));
+          const iqs = replies.size;
+          const mem = await env.sampleBridge();
+          samples.push({ atMs: k * SAMPLE_EVERY_MS, iqs, mem });
+          console.log(
+            `  t=${String((k * SAMPLE_EVERY_MS) / 1000).padStart(4)} s  ${String(iqs).padStart(6)} IQs  rss ${(mem.rss / MiB).toFixed(1)} MiB (anon ${(mem.anonymous / MiB).toFixed(1)}, ${mem.threads} threads)  heapUsed ${(mem.heapUsed / MiB).toFixed(2)} MiB  heapTotal ${(mem.heapTotal / MiB).toFixed(1)} MiB  external ${(mem.external / MiB).toFixed(2)} MiB  ${JSON.stringify(mem.resources)} ${Object.entries(
+              mem.spaces,
+            )
+              .map(([k, v]) => `${k.replace('_space', '')}=${(v.used / 1024).toFixed(0)}/${(v.size / 1024).toFixed(0)}K`)
+              .join(' ')}`,
+          );
+        }
+      } finally {
+        stopped = true;
+      }
+    })();
+    await Promise.all([
+      sampling,
+      ...env.clients.map(async (client, c) => {
+        for (let n = 0; !stopped; n += 1) {
           const id = `c${c}-${n}`;
           const jid = client.jid.split('/')[0] ?? '';
           sent.push(n % 10 < 6 ? { id, slot: { jid, sizeBytes: 1000 + n } } : { id });
@@ -63,16 +111,16 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
             () => undefined,
           );
           replies.set(id, reply);
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await sleep(20);
         }
       }),
-    );
+    ]);
     clearInterval(faults);
-    clearInterval(sampler);
-    rss.push(env.bridgeRssBytes());
     const jids = env.clients.map((client) => client.jid.split('/')[0] ?? '');
     const t = tally(sent, replies, await countedSizes(env.stack, jids), env.ledger);
-    const [start = Number.NaN, end = Number.NaN] = [rss[0], rss.at(-1)];
+    const steady = samples.filter((sample) => sample.atMs >= WARM_UP_MS);
+    const [first, start, end] = [samples[0], steady[0], steady.at(-1)];
+    if (first === undefined || start === undefined || end === undefined) throw new Error('no memory samples');
     const counts = env.proxy.counts();
     record(s, { name: 'duration', value: minutes, unit: 'min' });
     record(s, { name: 'IQs sent', value: t.sent, unit: '' });
@@ -83,20 +131,49 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
       value: counts.reset + counts.delay + counts.blackhole + counts['close-mid-response'],
       unit: '',
     });
+    record(s, { name: 'kept-alive connections dropped (every 5th fault)', value: Math.ceil(faultIndex / FAULTS.length), unit: 'times' });
     for (const [kind, value] of Object.entries(counts)) record(s, { name: `  connections: ${kind}`, value, unit: '' });
     for (const [kind, value] of Object.entries(t.answers)) record(s, { name: `  answers: ${kind}`, value, unit: '' });
     for (const [kind, value] of Object.entries(env.outcomes)) record(s, { name: `  bridge: ${kind}`, value, unit: '' });
     record(s, { name: 'slots requested / granted to clients', value: t.slotsGot, unit: `of ${t.slotsRequested}` });
     record(s, { name: 'slots granted without being counted', value: t.grantedNotLogged + t.grantedBytesUncounted, unit: '' });
     record(s, { name: 'grants charged but not delivered (answer lost to a fault)', value: t.grantedUndelivered, unit: '' });
-    record(s, { name: 'bridge RSS after 30 s warm-up', value: start / 2 ** 20, unit: 'MiB' });
-    record(s, { name: 'bridge RSS at the end', value: end / 2 ** 20, unit: 'MiB' });
+    const warm = `after the ${WARM_UP_MS / 1000} s warm-up (${start.iqs} IQs)`;
+    record(s, { name: 'bridge RSS before any traffic', value: first.mem.rss / MiB, unit: 'MiB' });
+    record(s, { name: `bridge RSS ${warm}`, value: start.mem.rss / MiB, unit: 'MiB' });
+    record(s, { name: 'bridge RSS at the end', value: end.mem.rss / MiB, unit: 'MiB' });
+    const rss = steady.map((sample) => sample.mem.rss / MiB);
+    record(s, { name: 'bridge RSS min / max after the warm-up', value: Math.min(...rss), unit: `/ ${Math.max(...rss).toFixed(1)} MiB` });
+    record(s, { name: `bridge heapUsed after GC, ${warm}`, value: start.mem.heapUsed / MiB, unit: 'MiB', digits: 2 });
+    record(s, { name: 'bridge heapUsed after GC at the end', value: end.mem.heapUsed / MiB, unit: 'MiB', digits: 2 });
+    const perMin = (pick: (m: MemorySample) => number) => slope(steady.map((x) => [x.atMs / 60_000, pick(x.mem) / 2 ** 10]));
+    const iqsPerMin = slope(steady.map((x) => [x.atMs / 60_000, x.iqs]));
     record(s, {
-      name: 'bridge RSS min / max',
-      value: Math.min(...rss) / 2 ** 20,
-      unit: `/ ${(Math.max(...rss) / 2 ** 20).toFixed(1)} MiB`,
+      name: 'bridge heapUsed after GC, trend after the warm-up',
+      value: perMin((m) => m.heapUsed),
+      unit: 'KiB/min',
+      digits: 1,
+      note: `least squares over ${steady.length} samples; ${iqsPerMin.toFixed(0)} IQs/min`,
     });
-    const drift = (end - start) / start;
+    record(s, { name: 'bridge RSS, trend after the warm-up', value: perMin((m) => m.rss), unit: 'KiB/min', digits: 1 });
+    const drift = (end.mem.rss - start.mem.rss) / start.mem.rss;
+    const heapDrift = (end.mem.heapUsed - start.mem.heapUsed) / start.mem.heapUsed;
+    s.tables.push({
+      title: 'The bridge process over the run (each sample after two full GCs in it)',
+      columns: ['t (s)', 'IQs answered', 'RSS (MiB)', 'heapUsed (MiB)', 'heapTotal (MiB)', 'external (MiB)', 'sockets', 'timers'],
+      rows: samples
+        .filter((sample, i) => i === samples.length - 1 || sample.atMs % 60_000 === 0 || sample.atMs === WARM_UP_MS)
+        .map(({ atMs, iqs, mem }) => [
+          String(atMs / 1000),
+          String(iqs),
+          (mem.rss / MiB).toFixed(1),
+          (mem.heapUsed / MiB).toFixed(2),
+          (mem.heapTotal / MiB).toFixed(1),
+          (mem.external / MiB).toFixed(2),
+          String(mem.resources.TCPSocketWrap ?? 0),
+          String(mem.resources.Timeout ?? 0),
+        ]),
+    });
     check(s, { target: 'under faults, the bridge answers every IQ', measured: String(t.unanswered), pass: t.unanswered === 0 });
     check(s, {
       target: 'under faults, no slot is granted without being counted',
@@ -104,8 +181,8 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
       pass: t.grantedNotLogged === 0 && t.grantedBytesUncounted === 0,
     });
     check(s, {
-      target: "the bridge's memory stays flat (within 10 % over the run)",
-      measured: `${(drift * 100).toFixed(1)} %`,
+      target: `the bridge's memory stays flat: RSS within 10 % from the end of the ${WARM_UP_MS / 1000} s warm-up to the end`,
+      measured: `${(start.mem.rss / MiB).toFixed(1)} → ${(end.mem.rss / MiB).toFixed(1)} MiB (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} %); heapUsed after GC ${(start.mem.heapUsed / MiB).toFixed(2)} → ${(end.mem.heapUsed / MiB).toFixed(2)} MiB (${heapDrift >= 0 ? '+' : ''}${(heapDrift * 100).toFixed(1)} %)`,
       pass: Math.abs(drift) <= 0.1,
     });
     note(
@@ -116,6 +193,10 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
       s,
       `A fault every ${FAULT_EVERY_MS / 1000} s in turn: all kept-alive connections dropped, then new connections reset, delayed 300 ms, cut off after 60 bytes, or blackholed for ${FAULT_WINDOW_MS / 1000} s.`,
     );
+    note(
+      s,
+      `Memory: the bridge runs with --expose-gc and bench/soak-probe.ts, which answers a sample every ${SAMPLE_EVERY_MS / 1000} s after two full GCs; "start" is the first sample after ${WARM_UP_MS / 1000} s of traffic and faults, "end" the last one, both under load; a leak shows as a steady rise of heapUsed after GC (the trend), the RSS is the process's resident set at the same moment.`,
+    );
   } finally {
     await env.close();
   }
@@ -123,7 +204,7 @@ export async function benchBridgeSoak(s: SectionResult, minutes: number): Promis
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const s = newSection('soak', 'Bridge soak with faults');
-  await benchBridgeSoak(s, Number(process.argv[2] ?? 10));
+  await benchBridgeSoak(s, Number(process.argv[2] ?? process.env.SOAK_MINUTES ?? 10));
   for (const c of s.checks) console.log(`  ${c.pass ? 'met' : 'MISSED'}: ${c.target} (${c.measured})`);
   process.exit(s.checks.every((c) => c.pass) ? 0 : 1);
 }
