@@ -20,7 +20,7 @@ import { type ProsodyRun, prepareProsody } from '../test/e2e/support/prosody.ts'
 import { waitFor } from '../test/e2e/support/run-dir.ts';
 import { login, type TestClient } from '../test/e2e/support/xmpp-client.ts';
 import { type FaultProxy, startFaultProxy } from '../test/support/fault-proxy.ts';
-import type { MemorySample, SampleReply } from './soak-probe.ts';
+import type { MemorySample, SampleReply, SampleRequest } from './soak-probe.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Inside the repository, so that the bundle's bare imports resolve to its node_modules; one per soak. */
@@ -63,7 +63,7 @@ export interface SoakEnv {
   /** The bridge's outcomes (with the first part of the cause) from its log lines. */
   readonly outcomes: Readonly<Record<string, number>>;
   /** The bridge process's memory now, after a full GC in it, and its live handles (bench/soak-probe.ts). */
-  sampleBridge(): Promise<MemorySample>;
+  sampleBridge(snapshot?: string): Promise<MemorySample>;
   close(): Promise<void>;
 }
 
@@ -130,15 +130,15 @@ export async function startSoakEnv(clientCount: number): Promise<SoakEnv> {
       waiting.delete(reply.seq);
     });
     let seq = 0;
-    const sampleBridge = () =>
+    const sampleBridge = (snapshot?: string) =>
       new Promise<MemorySample>((resolvePromise, reject) => {
         seq += 1;
-        const timer = setTimeout(() => reject(new Error('the bridge did not answer a memory sample within 10 s')), 10_000);
+        const timer = setTimeout(() => reject(new Error('the bridge did not answer a memory sample within 30 s')), 30_000);
         waiting.set(seq, (sample) => {
           clearTimeout(timer);
           resolvePromise(sample);
         });
-        bridge.send({ type: 'sample', seq });
+        bridge.send({ type: 'sample', seq, ...(snapshot === undefined ? {} : { snapshot }) } satisfies SampleRequest);
       });
     closers.push(async () => {
       const exited = new Promise((r) => bridge.once('exit', r));

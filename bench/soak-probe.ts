@@ -5,7 +5,7 @@
  * code is unchanged; without the IPC channel (a bridge started by hand) this module does nothing.
  */
 import { readFileSync } from 'node:fs';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 /** What one sample reports; every size in bytes. */
 export interface MemorySample {
@@ -29,6 +29,8 @@ export interface MemorySample {
 export interface SampleRequest {
   readonly type: 'sample';
   readonly seq: number;
+  /** Also writes a V8 heap snapshot (after the GCs) to this file, to compare two moments in DevTools. */
+  readonly snapshot?: string;
 }
 
 export interface SampleReply {
@@ -39,13 +41,14 @@ export interface SampleReply {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-async function sample(): Promise<MemorySample> {
+async function sample(snapshot: string | undefined): Promise<MemorySample> {
   if (gc !== undefined) {
     // Two collections a turn apart: the first runs finalizers and weak callbacks that free more for the second.
     gc();
     await new Promise((resolve) => setImmediate(resolve));
     gc();
   }
+  if (snapshot !== undefined) writeHeapSnapshot(snapshot);
   const resources: Record<string, number> = {};
   for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
   const spaces: Record<string, { used: number; size: number }> = {};
@@ -66,7 +69,9 @@ async function sample(): Promise<MemorySample> {
 if (process.send !== undefined) {
   process.on('message', (message: SampleRequest) => {
     if (message?.type !== 'sample') return;
-    void sample().then((measured) => process.send?.({ type: 'sample', seq: message.seq, sample: measured } satisfies SampleReply));
+    void sample(message.snapshot).then((measured) =>
+      process.send?.({ type: 'sample', seq: message.seq, sample: measured } satisfies SampleReply),
+    );
   });
   // The channel must not keep the bridge alive once SIGTERM stopped it.
   (process.channel as { unref?: () => void } | undefined)?.unref?.();
