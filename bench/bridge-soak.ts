@@ -15,7 +15,7 @@ import { countedSizes, type SentIq, tally } from '../test/support/slot-tally.ts'
 import { check, markdown, newSection, note, record, type SectionResult } from './report.ts';
 import { SEMI_SPACE_MB, SOAK_JID, startSoakEnv } from './soak-env.ts';
 import type { MemorySample } from './soak-probe.ts';
-import { sleep } from './stats.ts';
+import { sleep, slope } from './stats.ts';
 
 const CLIENTS = 8;
 const FAULT_EVERY_MS = 3000;
@@ -39,17 +39,6 @@ interface Sample {
   readonly atMs: number;
   readonly iqs: number;
   readonly mem: MemorySample;
-}
-
-/** Least-squares slope of `y` over `x`; NaN for fewer than two points. */
-export function slope(points: readonly (readonly [number, number])[]): number {
-  const n = points.length;
-  if (n < 2) return Number.NaN;
-  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
-  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
-  const sxy = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
-  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
-  return sxx === 0 ? Number.NaN : sxy / sxx;
 }
 
 const MiB = 2 ** 20;
