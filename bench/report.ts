@@ -22,10 +22,18 @@ export interface Check {
   readonly why?: string;
 }
 
+/** A series of measurements (e.g. memory over time), rendered as its own table under the figures. */
+export interface Table {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: string[][];
+}
+
 export interface SectionResult {
   readonly id: string;
   readonly title: string;
   readonly figures: Figure[];
+  readonly tables: Table[];
   readonly checks: Check[];
   /** Method and assumptions, one sentence each. */
   readonly notes: string[];
@@ -35,7 +43,7 @@ export interface SectionResult {
 }
 
 export function newSection(id: string, title: string): SectionResult {
-  return { id, title, figures: [], checks: [], notes: [] };
+  return { id, title, figures: [], tables: [], checks: [], notes: [] };
 }
 
 /** Formats a number with `digits` decimals, or three significant digits. */
@@ -113,6 +121,11 @@ export function markdown(sections: readonly SectionResult[], info: RunInfo): str
     if (s.figures.length > 0) {
       out.push('| figure | value | unit | note |', '| --- | ---: | --- | --- |');
       for (const f of s.figures) out.push(`| ${cell(f.name)} | ${formatValue(f.value, f.digits)} | ${f.unit} | ${cell(f.note ?? '')} |`);
+      out.push('');
+    }
+    for (const t of s.tables) {
+      out.push(`${t.title}:`, '', `| ${t.columns.map(cell).join(' | ')} |`, `| ${t.columns.map(() => '---:').join(' | ')} |`);
+      for (const row of t.rows) out.push(`| ${row.map(cell).join(' | ')} |`);
       out.push('');
     }
     const missed = s.checks.filter((c) => !c.pass);

@@ -70,8 +70,10 @@ await section('6', 'Cost per million slots', async (s) => {
 await section('7', 'Faults between the slot service and DynamoDB', async (s) => {
   await benchDynamoFaults(s);
 });
-await section('8', 'Bridge soak: 10 minutes of mixed traffic with faults', async (s) => {
-  await benchBridgeSoak(s, 10);
+/** The bridge soak's length; `SOAK_MINUTES=3 npm run bench` for a shorter run. */
+const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+await section('8', `Bridge soak: ${SOAK_MINUTES} minutes of mixed traffic with faults`, async (s) => {
+  await benchBridgeSoak(s, SOAK_MINUTES);
 });
 await section('9', 'Download egress: bucket mode (S3) vs cdn mode (CloudFront)', async (s) => {
   await benchEgress(s);

@@ -2,20 +2,57 @@
  * What the bridge soak runs against: the local stack (in this process, its request log kept as the ledger), the
  * fault proxy in front of it, Debian's Prosody from the e2e config, and the bridge as its own process
  * (`xmpp-s3-upload component --config FILE`, as systemd runs it), so that its RSS is its own.
+ *
+ * The bridge runs as plain JavaScript, as installed: bin/cli.ts bundled by esbuild (packages external, each
+ * command its own chunk, as `dist/` loads them lazily), not through the tsx loader, whose thread and compiled
+ * sources would add some 30 MiB that the installed bridge does not have. It also loads bench/soak-probe.ts
+ * and runs with `--expose-gc`, so that the soak can ask it for its memory after a full collection, and with
+ * V8's young generation at a fixed size (docs/development.md, "The bridge soak's memory").
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import type { RequestRecord } from '../lambda/http/routes.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { type ProsodyRun, prepareProsody } from '../test/e2e/support/prosody.ts';
 import { waitFor } from '../test/e2e/support/run-dir.ts';
 import { login, type TestClient } from '../test/e2e/support/xmpp-client.ts';
 import { type FaultProxy, startFaultProxy } from '../test/support/fault-proxy.ts';
+import type { MemorySample, SampleReply, SampleRequest } from './soak-probe.ts';
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cli.ts');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Inside the repository, so that the bundle's bare imports resolve to its node_modules; one per soak. */
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'xmpp-s3-upload-soak', String(process.pid));
 export const SOAK_JID = 'upload.localhost';
+
+/**
+ * A V8 semi-space of this many MiB, from the start (`--min-semi-space-size` = `--max-semi-space-size`). V8
+ * otherwise starts the young generation small and doubles it under sustained allocation up to its default
+ * maximum, 16 MiB per semi-space on 64-bit Node 20 (32 MiB of young generation); each doubling is a step of the
+ * RSS that may land at any minute of a run. Fixing it at that maximum measures the state the bridge converges
+ * to anyway; `SOAK_SEMI_SPACE_MB=0` leaves V8's default growth (to see those steps).
+ */
+export const SEMI_SPACE_MB = Number(process.env.SOAK_SEMI_SPACE_MB ?? 16);
+
+/** Bundles the CLI and the probe; returns the paths to run. */
+async function buildBridge(): Promise<{ cli: string; probe: string }> {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  await build({
+    entryPoints: { cli: join(ROOT, 'bin', 'cli.ts'), 'soak-probe': join(ROOT, 'bench', 'soak-probe.ts') },
+    outdir: BUILD_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return { cli: join(BUILD_DIR, 'cli.mjs'), probe: pathToFileURL(join(BUILD_DIR, 'soak-probe.mjs')).href };
+}
 
 export interface SoakEnv {
   readonly stack: LocalStack;
@@ -25,8 +62,8 @@ export interface SoakEnv {
   readonly ledger: readonly RequestRecord[];
   /** The bridge's outcomes (with the first part of the cause) from its log lines. */
   readonly outcomes: Readonly<Record<string, number>>;
-  /** The bridge process's resident set now, from /proc. */
-  bridgeRssBytes(): number;
+  /** The bridge process's memory now, after a full GC in it, and its live handles (bench/soak-probe.ts). */
+  sampleBridge(snapshot?: string): Promise<MemorySample>;
   close(): Promise<void>;
 }
 
@@ -79,10 +116,30 @@ export async function startSoakEnv(clientCount: number): Promise<SoakEnv> {
     ];
     writeFileSync(config, `${lines.join('\n')}\n`);
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('UPLOAD_')));
-    const bridge = spawn(process.execPath, ['--import', 'tsx', CLI, 'component', '--config', config], {
+    const built = await buildBridge();
+    closers.push(async () => rmSync(BUILD_DIR, { recursive: true, force: true }));
+    const youngGeneration = SEMI_SPACE_MB > 0 ? [`--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`] : [];
+    const flags = ['--expose-gc', ...youngGeneration, '--import', built.probe];
+    const bridge = spawn(process.execPath, [...flags, built.cli, 'component', '--config', config], {
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
+    const waiting = new Map<number, (sample: MemorySample) => void>();
+    bridge.on('message', (reply: SampleReply) => {
+      waiting.get(reply.seq)?.(reply.sample);
+      waiting.delete(reply.seq);
+    });
+    let seq = 0;
+    const sampleBridge = (snapshot?: string) =>
+      new Promise<MemorySample>((resolvePromise, reject) => {
+        seq += 1;
+        const timer = setTimeout(() => reject(new Error('the bridge did not answer a memory sample within 30 s')), 30_000);
+        waiting.set(seq, (sample) => {
+          clearTimeout(timer);
+          resolvePromise(sample);
+        });
+        bridge.send({ type: 'sample', seq, ...(snapshot === undefined ? {} : { snapshot }) } satisfies SampleRequest);
+      });
     closers.push(async () => {
       const exited = new Promise((r) => bridge.once('exit', r));
       bridge.kill('SIGTERM');
@@ -98,11 +155,7 @@ export async function startSoakEnv(clientCount: number): Promise<SoakEnv> {
       closers.push(() => client.stop());
       clients.push(client);
     }
-    const bridgeRssBytes = () => {
-      const status = readFileSync(`/proc/${bridge.pid}/status`, 'utf8');
-      return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN) * 1024;
-    };
-    return { stack, proxy, clients, ledger, outcomes, bridgeRssBytes, close };
+    return { stack, proxy, clients, ledger, outcomes, sampleBridge, close };
   } catch (error) {
     await close();
     throw error;
