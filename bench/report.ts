@@ -46,10 +46,11 @@ export function newSection(id: string, title: string): SectionResult {
   return { id, title, figures: [], tables: [], checks: [], notes: [] };
 }
 
-/** Formats a number with `digits` decimals, or three significant digits. */
+/** Formats a number with `digits` decimals; a whole number (a count) as it is; else three significant digits. */
 export function formatValue(value: number, digits?: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (digits !== undefined) return value.toFixed(digits);
+  if (Number.isInteger(value)) return String(value);
   const magnitude = Math.abs(value);
   if (magnitude >= 100) return value.toFixed(0);
   if (magnitude >= 10) return value.toFixed(1);

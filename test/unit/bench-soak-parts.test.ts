@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { markdown, newSection } from '../../bench/report.ts';
+import { formatValue, markdown, newSection } from '../../bench/report.ts';
 import type { SampleReply } from '../../bench/soak-probe.ts';
 import { slope } from '../../bench/stats.ts';
 
@@ -90,5 +90,13 @@ describe('markdown tables of a section', () => {
     const at = lines.indexOf('Memory:');
     expect(at).toBeGreaterThan(lines.indexOf('| IQs | 3.00 |  |  |'));
     expect(lines.slice(at, at + 6)).toEqual(['Memory:', '', '| t (s) | RSS (MiB) |', '| ---: | ---: |', '| 0 | 60.1 |', '| 60 | a\\|b |']);
+  });
+});
+
+describe('formatValue', () => {
+  it('prints counts as whole numbers and other figures to three significant digits', () => {
+    expect([0, 73, 1394, 83962].map((v) => formatValue(v))).toEqual(['0', '73', '1394', '83962']);
+    expect([0.406, 2.81, 7.88, 273.4].map((v) => formatValue(v))).toEqual(['0.406', '2.81', '7.88', '273']);
+    expect(formatValue(1.5, 3)).toBe('1.500');
   });
 });
