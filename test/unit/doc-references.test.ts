@@ -61,8 +61,8 @@ describe('references between files', () => {
   });
 
   it('catches a dead reference (the checks can fail)', () => {
-    expect(mdMentions('see DESIGN.md, docs/x.md and https://example.org/README.md')).toEqual(['DESIGN.md', 'docs/x.md']);
-    expect(resolves('lambda/core/x.ts', 'DESIGN.md')).toBe(false);
+    expect(mdMentions('see NOWHERE.md, docs/x.md and https://example.org/README.md')).toEqual(['NOWHERE.md', 'docs/x.md']);
+    expect(resolves('lambda/core/x.ts', 'NOWHERE.md')).toBe(false);
     expect(relativeLinks('[a](docs/a.md) [b](https://x/y.md) [c](#top)')).toEqual(['docs/a.md']);
     expect(files).not.toContain(SELF);
   });
