@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { bucketBaseUrl } from '../lambda/core/config-downloads.ts';
 import { bareJid, parseJid } from '../lambda/core/jid.ts';
+import { DAY_MS } from '../lambda/core/quota-window.ts';
 import { EXIT, parseFlags, printError, runningLocalStack } from './cli-common.ts';
 import { EXIT_DENIED, type FilesBackend, FilesError, type ObjectInfo } from './files-ports.ts';
 import { type FileRef, type Grant, parseFileRef, parseSince, type Takedown } from './ledger.ts';
@@ -74,8 +75,6 @@ export interface SlotState {
   readonly takedowns: readonly Takedown[];
   readonly state: 'stored' | 'upload-pending' | 'never-uploaded' | 'expired' | 'taken-down' | 'unknown';
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * The state of a slot. Absent objects: taken down (a takedown is recorded), still pending (the

@@ -6,7 +6,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { ConfigError, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
-import type { Parsed } from '../lambda/core/config-values.ts';
+import { absent, type Parsed } from '../lambda/core/config-values.ts';
 import { longestRetentionDays } from '../lambda/core/purposes.ts';
 import { DEFAULT_REMOVAL_POLICY } from './defaults.ts';
 import { type DeploymentOptionKey, type DeploymentOptions, MEMORY_SIZE_MB, parseDeploymentOptions } from './deployment-options.ts';
@@ -43,8 +43,6 @@ export interface AppSettings {
 // CDK's own context keys carry ':' or '@' ("aws:cdk:…", "@aws-cdk/…"); a plain camelCase key is
 // ours, so a misspelt one ("retentionDay") reaches parseConfig and fails instead of being ignored.
 const isOwnKey = (key: string): boolean => /^[a-z][A-Za-z0-9]*$/.test(key);
-
-const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 function parseRemovalPolicy(value: unknown): Parsed<RemovalPolicy> {
   if (absent(value)) return { ok: true, value: DEFAULT_REMOVAL_POLICY };

@@ -5,7 +5,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ServiceConfig } from '../lambda/core/config.ts';
-import { type Parsed, parseInteger } from '../lambda/core/config-values.ts';
+import { absent, type Parsed, parseInteger } from '../lambda/core/config-values.ts';
 import { type DownloadSettings, parseDownloadSettings } from './download-settings.ts';
 
 /** The knobs as the construct uses them. */
@@ -45,7 +45,6 @@ export function defaultLogRetentionDays(retentionDays: number): number {
   return LOG_RETENTION_VALUES.find((v) => v >= floor) ?? 0;
 }
 
-const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
 const named = <T>(key: DeploymentOptionKey, parsed: Parsed<T>): Parsed<T> =>
   parsed.ok ? parsed : { ok: false, problem: `${key}: ${parsed.problem}` };
 

@@ -4,6 +4,7 @@
  * Pure; validated against the service configuration so that a contradiction names its keys.
  */
 import type { ServiceConfig } from '../lambda/core/config.ts';
+import { absent } from '../lambda/core/config-values.ts';
 
 /** CloudFront's price classes: where the distribution has edge locations. */
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
@@ -27,7 +28,6 @@ export interface DownloadSettings {
 export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
 
 const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
-const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 function certificateProblem(value: unknown, config: Pick<ServiceConfig, 'downloadDomain'> | undefined): string | undefined {
   if (absent(value)) {

@@ -7,14 +7,13 @@
  * there for a while; here it is gone at once (the earliest S3 may delete it).
  */
 import { request as httpRequest } from 'node:http';
+import { DAY_MS } from '../lambda/core/quota-window.ts';
 
 /** One expiration rule, as the construct writes it (lambda/core/purposes.ts `purposeRetentions`). */
 export interface ExpirationRule {
   readonly prefix: string;
   readonly expireAfterDays: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** When S3 lifecycle makes an object created at `created` eligible for expiration. */
 export function expirationTime(created: Date, expireAfterDays: number): Date {

@@ -4,7 +4,7 @@
  * from `https://<downloadDomain>` or, without one, the distribution's own domain. A setting that
  * would contradict its mode is refused naming both keys, never silently ignored.
  */
-import type { Parsed } from './config-values.ts';
+import { absent, type Parsed } from './config-values.ts';
 import { isDomain } from './jid.ts';
 
 /** How GET URLs are served (docs/downloads.md). */
@@ -19,8 +19,6 @@ export interface DownloadContext {
   readonly objectAcl?: 'public-read' | undefined;
   readonly corsOrigins?: readonly string[];
 }
-
-const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 // CloudFront's CORS settings take "*" alone or as the leftmost label of the host only.
 const CLOUDFRONT_ORIGIN = /^(\*|https?:\/\/(\*\.)?[^*/\s?#]+)$/;

@@ -18,7 +18,8 @@ export class ConfigError extends Error {
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
-const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
+/** A value the caller left out: undefined, null or the empty string (`-c key=` on the command line). */
+export const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 export function parseInteger(value: unknown, fallback: number, min: number, max: number): Parsed<number> {
   if (absent(value)) return ok(fallback);

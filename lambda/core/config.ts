@@ -6,6 +6,7 @@
 
 import { type DownloadMode, PROSODY_SAFE_TYPES, parseDownloadDomain, parseDownloads } from './config-downloads.ts';
 import {
+  absent,
   ConfigError,
   type Parsed,
   parseAccess,
@@ -134,7 +135,7 @@ export const DEFAULTS: { readonly [K in ConfigKey]: KeySpec<K> } = {
   safeTypes: {
     shown: '`["image/*","video/*","audio/*","text/plain"]`',
     meaning: '`cdn` mode: types served inline; any other download gets `Content-Disposition: attachment`',
-    parse: (v) => (v === undefined || v === null || v === '' ? { ok: true, value: [...PROSODY_SAFE_TYPES] } : parseMimeList(v)),
+    parse: (v) => (absent(v) ? { ok: true, value: [...PROSODY_SAFE_TYPES] } : parseMimeList(v)),
   },
   downloadDomain: {
     shown: "the distribution's domain",

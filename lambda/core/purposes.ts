@@ -9,6 +9,7 @@
 import type { DownloadMode } from './config-downloads.ts';
 import type { Parsed } from './config-values.ts';
 import { parseList } from './config-values.ts';
+import { DAY_MS } from './quota-window.ts';
 
 /** The four purposes of XEP-0363 1.2.0, in the XEP's order (disco#info lists them so). */
 export const PURPOSES = ['message', 'profile', 'ephemeral', 'permanent'] as const;
@@ -25,8 +26,6 @@ export const PURPOSE_NS = 'urn:xmpp:http:upload:purpose:0';
  * 7 days the global quota window falls back to (lambda/core/quota.ts).
  */
 export const EPHEMERAL_DAYS_WHEN_KEPT = 7;
-
-const DAY_MS = 86_400_000;
 
 export function isPurpose(value: unknown): value is Purpose {
   return typeof value === 'string' && (PURPOSES as readonly string[]).includes(value);
