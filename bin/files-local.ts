@@ -5,6 +5,7 @@
  * cache to invalidate.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { bucketBaseUrl } from '../lambda/core/config-downloads.ts';
 import { LOCAL_S3_CREDENTIALS, type LocalFilesRecord } from './cli-common.ts';
 import { s3Store } from './files-aws.ts';
 import type { CdnCache, FilesBackend, Ledger } from './files-ports.ts';
@@ -38,7 +39,7 @@ export function localBackend(target: LocalFilesRecord, where: string): FilesBack
     ledger: fileLedger(target.requestLog),
     objects,
     cdn: target.cdn ? NO_CACHE : undefined,
-    downloadBases: [target.downloadBaseUrl, `${target.s3Endpoint}/${target.bucket}`],
+    downloadBases: [target.downloadBaseUrl, bucketBaseUrl({ bucket: target.bucket, region: target.region, endpoint: target.s3Endpoint })],
     retentionDays: target.retentionDays,
     close: () => objects.close(),
   };

@@ -19,7 +19,7 @@ import {
 import type { SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../lambda/adapters/quota-table.ts';
 import type { ServiceConfig } from '../lambda/core/config.ts';
-import { purposeRetentions } from '../lambda/core/purposes.ts';
+import { expiringRetentions } from '../lambda/core/purposes.ts';
 
 /**
  * Defaults of the slot Lambda (memory: `deployment-options.ts`). The runtime is pinned to the
@@ -52,8 +52,12 @@ export function prefixObjectsArn(bucketArn: string, keyPrefix: string): string {
  */
 export function lifecycleRules(config: ServiceConfig): LifecycleRule[] {
   const abort: LifecycleRule = { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) };
-  const expiring = purposeRetentions(config).flatMap(({ purpose, prefix, expireAfterDays }): LifecycleRule[] =>
-    expireAfterDays === undefined ? [] : [{ id: `expire-${purpose}`, prefix, expiration: Duration.days(expireAfterDays) }],
+  const expiring = expiringRetentions(config).map(
+    ({ purpose, prefix, expireAfterDays }): LifecycleRule => ({
+      id: `expire-${purpose}`,
+      prefix,
+      expiration: Duration.days(expireAfterDays),
+    }),
   );
   return [...expiring, abort];
 }

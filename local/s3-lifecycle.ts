@@ -9,7 +9,7 @@
 import { request as httpRequest } from 'node:http';
 import { DAY_MS } from '../lambda/core/quota-window.ts';
 
-/** One expiration rule, as the construct writes it (lambda/core/purposes.ts `purposeRetentions`). */
+/** One expiration rule, as the construct writes it (lambda/core/purposes.ts `expiringRetentions`). */
 export interface ExpirationRule {
   readonly prefix: string;
   readonly expireAfterDays: number;

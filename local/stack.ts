@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LOCAL_S3_CREDENTIALS } from '../bin/cli-common.ts';
 import { type SlotServiceWiring, wireSlotService } from '../lambda/adapters/wire-slot-service.ts';
 import { configFromEnv, parseConfig, type ServiceConfig } from '../lambda/core/config.ts';
-import { purposeRetentions } from '../lambda/core/purposes.ts';
+import { expiringRetentions } from '../lambda/core/purposes.ts';
 import { requestLine } from '../lambda/http/emf.ts';
 import { createRoutes, type RequestRecord } from '../lambda/http/routes.ts';
 import { startLocalCdn } from './cdn.ts';
@@ -115,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamo') }),
     });
     closers.push(dynamo.close);
-    const { requestSlot } = wireSlotService({
+    const wired = wireSlotService({
       config,
       region: s3.region,
       bucket: s3.bucket,
@@ -133,12 +133,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       config,
       secret,
       previousSecret,
-      requestSlot,
+      requestSlot: wired.requestSlot,
       now,
-      log: (record) => {
-        if (requestLogFile !== undefined) appendFileSync(requestLogFile, `${requestLine(record, 'local', now())}\n`);
-        log?.(record);
-      },
+      ...(log === undefined && requestLogFile === undefined
+        ? {}
+        : {
+            log: (record: RequestRecord) => {
+              if (requestLogFile !== undefined) appendFileSync(requestLogFile, `${requestLine(record, 'local', now())}\n`);
+              log?.(record);
+            },
+          }),
     });
     const served = await serveRoutes(routes, options.port ?? 0);
     closers.push(served.close);
@@ -150,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: s3.bucket,
       cdnEndpoint: cdn?.url,
       dynamoEndpoint: dynamo.endpoint,
-      downloadBaseUrl: cdn?.url ?? `${s3.endpoint}/${s3.bucket}`,
+      downloadBaseUrl: wired.downloadBaseUrl,
       region: s3.region,
       close,
     };
@@ -178,9 +182,7 @@ async function startEmbeddedS3(
     region: LOCAL_REGION,
     now,
     // The rules the construct writes (lib/defaults.ts lifecycleRules), one per expiring purpose prefix.
-    lifecycle: purposeRetentions(config).flatMap(({ prefix, expireAfterDays }) =>
-      expireAfterDays === undefined ? [] : [{ prefix, expireAfterDays }],
-    ),
+    lifecycle: expiringRetentions(config).map(({ prefix, expireAfterDays }) => ({ prefix, expireAfterDays })),
   });
   closers.push(s3.close);
   return { endpoint: s3.endpoint, bucket: LOCAL_BUCKET, region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS };

@@ -37,6 +37,8 @@ export interface SlotServiceWiring {
 export interface WiredSlotService {
   readonly requestSlot: SlotService;
   readonly quota: QuotaStore;
+  /** Where the GET URLs point (the one answer of `downloadBaseUrl` for this wiring). */
+  readonly downloadBaseUrl: string;
 }
 
 export function wireSlotService(wiring: SlotServiceWiring): WiredSlotService {
@@ -54,20 +56,21 @@ export function wireSlotService(wiring: SlotServiceWiring): WiredSlotService {
     }),
     wiring.onQuotaCall,
   );
+  const publicBaseUrl = downloadBaseUrl(config, {
+    bucketUrl: bucketBaseUrl({ bucket: wiring.bucket, region: wiring.region, endpoint: wiring.s3Endpoint }),
+    cdnUrl: wiring.cdnUrl,
+  });
   const signer = createS3Signer({
     bucket: wiring.bucket,
     region: wiring.region,
     credentials: wiring.s3Credentials,
     putUrlTtlSeconds: config.putUrlTtlSeconds,
     endpoint: wiring.s3Endpoint,
-    publicBaseUrl: downloadBaseUrl(config, {
-      bucketUrl: bucketBaseUrl({ bucket: wiring.bucket, region: wiring.region, endpoint: wiring.s3Endpoint }),
-      cdnUrl: wiring.cdnUrl,
-    }),
+    publicBaseUrl,
     objectAcl: config.objectAcl,
   });
   const requestSlot = createSlotService({ config, quota, signer, now: wiring.now ?? (() => new Date()), newId: randomUUID });
-  return { requestSlot, quota };
+  return { requestSlot, quota, downloadBaseUrl: publicBaseUrl };
 }
 
 function timed(store: QuotaStore, observe: ((latencyMs: number) => void) | undefined): QuotaStore {

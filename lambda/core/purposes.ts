@@ -131,3 +131,8 @@ export function longestRetentionDays(config: PurposeConfig): number {
   const days = purposeRetentions(config).map((r) => r.expireAfterDays);
   return days.includes(undefined) ? 0 : Math.max(...(days as number[]));
 }
+
+/** The honoured purposes whose files expire, each with its days: one lifecycle rule each (the construct's and the local S3's). */
+export function expiringRetentions(config: PurposeConfig): (PurposeRetention & { readonly expireAfterDays: number })[] {
+  return purposeRetentions(config).flatMap((r) => (r.expireAfterDays === undefined ? [] : [{ ...r, expireAfterDays: r.expireAfterDays }]));
+}
