@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, failed: 4 } as const;
+/** `denied`: missing AWS credentials or a missing right (the `files` commands). */
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, failed: 4, denied: 5 } as const;
 
 /** Where `npm start` listens by default and keeps its generated secret. */
 export const LOCAL_ENDPOINT = 'http://127.0.0.1:5050';

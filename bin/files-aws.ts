@@ -11,7 +11,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { encodeKey } from '../lambda/core/keys.ts';
 import { EXIT } from './cli-common.ts';
 import type { CdnCache, Ledger, ObjectInfo, ObjectStore } from './files-ports.ts';
-import { EXIT_DENIED, FilesError } from './files-ports.ts';
+import { FilesError } from './files-ports.ts';
 import {
   INSIGHTS_MAX_ROWS,
   type InsightsRow,
@@ -35,12 +35,12 @@ export function describeAwsError(error: unknown, action: string): FilesError {
   if (name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(message)) {
     return new FilesError(
       `${action}: no AWS credentials (${message}). Set AWS_PROFILE or the AWS_* variables of an operator allowed by OperatorPolicyArn.`,
-      EXIT_DENIED,
+      EXIT.denied,
     );
   }
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || status === 403) {
-    return new FilesError(`${action}: access denied (${name || 'HTTP 403'}): ${POLICY_HINT}`, EXIT_DENIED);
+    return new FilesError(`${action}: access denied (${name || 'HTTP 403'}): ${POLICY_HINT}`, EXIT.denied);
   }
   if (name === 'ResourceNotFoundException' || name === 'NoSuchBucket') {
     return new FilesError(`${action}: ${message} (is the outputs file of the stack in this region?)`, EXIT.usage);
@@ -91,7 +91,7 @@ export async function queryLedger(
 ): Promise<LedgerRecord[]> {
   const queryString = insightsQuery(query);
   const start = 'since' in query && query.since !== undefined ? Math.floor(query.since.getTime() / 1000) : 0;
-  let end = Math.ceil(((('until' in query && query.until) || undefined) ?? options.now?.() ?? new Date()).getTime() / 1000);
+  let end = Math.ceil((options.now?.() ?? new Date()).getTime() / 1000);
   const seen = new Set<string>();
   const records: LedgerRecord[] = [];
   for (;;) {

@@ -10,7 +10,7 @@ import { bucketBaseUrl } from '../lambda/core/config-downloads.ts';
 import { bareJid, parseJid } from '../lambda/core/jid.ts';
 import { DAY_MS } from '../lambda/core/quota-window.ts';
 import { EXIT, parseFlags, printError, runningLocalStack } from './cli-common.ts';
-import { EXIT_DENIED, type FilesBackend, FilesError, type ObjectInfo } from './files-ports.ts';
+import { type FilesBackend, FilesError, type ObjectInfo } from './files-ports.ts';
 import { type FileRef, type Grant, parseFileRef, parseSince, type Takedown } from './ledger.ts';
 import { readStackOutputs, requireOutput } from './stack-outputs.ts';
 
@@ -318,11 +318,16 @@ function stateText(s: SlotState): string {
   return lines.join('\n');
 }
 
-async function who(backend: FilesBackend, inputs: string[], values: Values): Promise<number> {
+/** The state of each reported URL or key, four lookups at a time. */
+async function lookUpAll(backend: FilesBackend, inputs: string[]): Promise<SlotState[]> {
   const refs = resolveRefs(backend, inputs);
   if (typeof refs === 'string') throw new FilesError(refs, EXIT.usage);
   const now = new Date();
-  const states = await mapLimit(refs, 4, (ref) => lookUp(backend, ref, now));
+  return mapLimit(refs, 4, (ref) => lookUp(backend, ref, now));
+}
+
+async function who(backend: FilesBackend, inputs: string[], values: Values): Promise<number> {
+  const states = await lookUpAll(backend, inputs);
   if (values.json === true) console.log(JSON.stringify({ where: backend.where, files: states.map(stateJson) }, null, 2));
   else console.log(states.map(stateText).join('\n\n'));
   return states.some((s) => s.state === 'unknown') ? EXIT.refused : EXIT.ok;
@@ -373,15 +378,21 @@ async function list(backend: FilesBackend, jid: string, values: Values): Promise
   return EXIT.ok;
 }
 
-async function confirm(question: string, values: Values): Promise<boolean | 'no-tty'> {
+/** Whether to go on: `--yes`, or a "y" at the terminal; otherwise says why it is not `verb` (e.g. "deleting"). */
+async function confirm(question: string, verb: string, values: Values): Promise<boolean> {
   if (values.yes === true) return true;
-  if (!process.stdin.isTTY) return 'no-tty';
+  if (!process.stdin.isTTY) {
+    printError(`not ${verb}: no terminal to confirm on; pass --yes`);
+    return false;
+  }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    if (/^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())) return true;
   } finally {
     rl.close();
   }
+  printError(`not ${verb}: not confirmed`);
+  return false;
 }
 
 /** Deletes stored files, records their takedowns, drops the CDN's copies; `states` must be stored ones. */
@@ -405,7 +416,7 @@ async function takeDown(backend: FilesBackend, states: readonly SlotState[], act
       deleted.push({ ...s, stored: undefined, takedowns: [...s.takedowns, { kind: 'takedown', ...takedown }], state: 'taken-down' });
     } catch (error) {
       // A missing right stops the run: every further call would fail alike.
-      if (error instanceof FilesError && error.code === EXIT_DENIED) throw error;
+      if (error instanceof FilesError && error.code === EXIT.denied) throw error;
       failed.push({ key: s.key, error: error instanceof Error ? error.message : String(error) });
     }
   }
@@ -439,21 +450,12 @@ function printTakedown(result: Awaited<ReturnType<typeof takeDown>>, skipped: re
 }
 
 async function remove(backend: FilesBackend, inputs: string[], values: Values): Promise<number> {
-  const refs = resolveRefs(backend, inputs);
-  if (typeof refs === 'string') throw new FilesError(refs, EXIT.usage);
-  const now = new Date();
-  const states = await mapLimit(refs, 4, (ref) => lookUp(backend, ref, now));
+  const states = await lookUpAll(backend, inputs);
   const stored = states.filter((s) => s.state === 'stored');
   const skipped = states.filter((s) => s.state !== 'stored');
   if (stored.length > 0) {
-    const answer = await confirm(
-      `Delete ${stored.length} file(s) from ${backend.where}?\n${stored.map((s) => `  ${s.key}`).join('\n')}\n`,
-      values,
-    );
-    if (answer !== true) {
-      printError(answer === 'no-tty' ? 'not deleting: no terminal to confirm on; pass --yes' : 'not deleting: not confirmed');
-      return EXIT.usage;
-    }
+    const question = `Delete ${stored.length} file(s) from ${backend.where}?\n${stored.map((s) => `  ${s.key}`).join('\n')}\n`;
+    if (!(await confirm(question, 'deleting', values))) return EXIT.usage;
   }
   const result = await takeDown(backend, stored, 'delete', values);
   printTakedown(result, skipped, values, { where: backend.where });
@@ -466,9 +468,7 @@ async function purge(backend: FilesBackend, jid: string, values: Values): Promis
   const stored = slots.filter((s) => s.state === 'stored');
   if (stored.length > 0) {
     const bytes = stored.reduce((sum, s) => sum + (s.stored?.sizeBytes ?? 0), 0);
-    const answer = await confirm(`Delete all ${stored.length} file(s) of ${jid} (${bytes} bytes) from ${backend.where}?`, values);
-    if (answer !== true) {
-      printError(answer === 'no-tty' ? 'not purging: no terminal to confirm on; pass --yes' : 'not purging: not confirmed');
+    if (!(await confirm(`Delete all ${stored.length} file(s) of ${jid} (${bytes} bytes) from ${backend.where}?`, 'purging', values))) {
       return EXIT.usage;
     }
   }

@@ -43,9 +43,6 @@ export interface FilesBackend {
   close(): void;
 }
 
-/** Exit code of missing AWS credentials or a missing right. */
-export const EXIT_DENIED = 5;
-
 /** What went wrong talking to a store, in words for the operator; `code` is the exit code. */
 export class FilesError extends Error {
   constructor(

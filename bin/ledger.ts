@@ -5,6 +5,7 @@
  * strings, the parsing of their results and of the local stack's log lines, and the reading of a
  * reported GET URL. The adapters (bin/files-aws.ts, bin/files-local.ts) only move bytes.
  */
+import { isSlotId, slotIdOfKey } from '../lambda/core/keys.ts';
 
 /** One granted slot, as its request line recorded it. */
 export interface Grant {
@@ -37,9 +38,7 @@ export interface Takedown {
 export type LedgerRecord = Grant | Takedown;
 
 /** What a ledger is asked: everything about one slot, or the grants to one JID. */
-export type LedgerQuery =
-  | { readonly slotId: string }
-  | { readonly jid: string; readonly since?: Date | undefined; readonly until?: Date | undefined };
+export type LedgerQuery = { readonly slotId: string } | { readonly jid: string; readonly since?: Date | undefined };
 
 /** The field a takedown line carries in `event`, beside the request lines' `outcome`. */
 export const TAKEDOWN_EVENT = 'takedown';
@@ -47,16 +46,6 @@ export const TAKEDOWN_EVENT = 'takedown';
 export const TAKEDOWN_STREAM = 'operator-takedowns';
 /** Logs Insights returns at most this many rows per query; more are fetched by narrowing the time range. */
 export const INSIGHTS_MAX_ROWS = 10_000;
-
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-export const isSlotId = (value: string): boolean => UUID_V4.test(value);
-
-/** The slot id of a key: its one UUID segment (keys are `<keyPrefix>…<uuid>/<filename>`). */
-export function slotIdOfKey(key: string): string | undefined {
-  const segments = key.split('/');
-  // The last segment is the filename, which may itself look like a UUID.
-  return segments.slice(0, -1).find(isSlotId);
-}
 
 const FIELDS = [
   'outcome',
@@ -80,8 +69,10 @@ const FIELDS = [
  * ids, and JIDs and domains without quotes or backslashes), so no escaping rule is relied upon.
  * @throws Error for anything else: a bug, since callers choose what to quote.
  */
+const NEEDS_ESCAPING = /["'\\`\p{Cc}]/u;
+
 export function insightsLiteral(value: string): string {
-  if (/["'\\`\p{Cc}]/u.test(value) || value.length === 0) throw new Error(`not a safe Logs Insights literal: ${JSON.stringify(value)}`);
+  if (NEEDS_ESCAPING.test(value) || value.length === 0) throw new Error(`not a safe Logs Insights literal: ${JSON.stringify(value)}`);
   return `"${value}"`;
 }
 
@@ -96,7 +87,7 @@ export function insightsQuery(query: LedgerQuery): string {
     if (!isSlotId(query.slotId)) throw new Error(`not a slot id: ${query.slotId}`);
     filter = `slotId = ${insightsLiteral(query.slotId)} and (outcome = "granted" or event = "${TAKEDOWN_EVENT}")`;
   } else {
-    const safe = !/["'\\`\p{Cc}]/u.test(query.jid);
+    const safe = !NEEDS_ESCAPING.test(query.jid);
     const domain = query.jid.slice(query.jid.lastIndexOf('@') + 1);
     filter = `outcome = "granted" and ${safe ? `jid = ${insightsLiteral(query.jid)}` : `jid like ${insightsLiteral(`@${domain}`)}`}`;
   }
@@ -162,8 +153,7 @@ export function recordOf(fields: Readonly<Record<string, string | undefined>>): 
 export function matches(record: LedgerRecord, query: LedgerQuery): boolean {
   if ('slotId' in query) return record.slotId === query.slotId;
   if (record.kind !== 'grant' || record.jid !== query.jid) return false;
-  if (query.since !== undefined && record.grantedAt < query.since) return false;
-  return query.until === undefined || record.grantedAt <= query.until;
+  return query.since === undefined || record.grantedAt >= query.since;
 }
 
 /** A log line (JSON) as flat string fields; undefined when it is not a JSON object. */

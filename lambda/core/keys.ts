@@ -11,12 +11,21 @@ import { purposePrefix } from './purposes.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/** Whether a string is a slot id: a lower-case UUID v4, as keys hold them. */
+export const isSlotId = (value: string): boolean => UUID_V4.test(value);
+
+/** The slot id of a key: its one UUID segment, whatever the purpose segments before it. */
+export function slotIdOfKey(key: string): string | undefined {
+  // The last segment is the filename, which may itself look like a UUID.
+  return key.split('/').slice(0, -1).find(isSlotId);
+}
+
 /** Where a slot's object goes: its purpose and, for `ephemeral`, its expiry. */
 export type KeyPlacement = Pick<SlotRequest, 'purpose' | 'expireBefore'>;
 
 /** The S3 key of a slot. The filename must have passed `checkFilename`. */
 export function objectKey(keyPrefix: string, uuid: string, filename: string, placement: KeyPlacement): string {
-  if (!UUID_V4.test(uuid)) throw new Error(`not a lower-case UUID v4: ${uuid}`);
+  if (!isSlotId(uuid)) throw new Error(`not a lower-case UUID v4: ${uuid}`);
   const prefix = purposePrefix(keyPrefix, placement.purpose);
   if (placement.purpose !== 'ephemeral') return `${prefix}${uuid}/${filename}`;
   if (placement.expireBefore === undefined) throw new Error('an ephemeral key needs its expiry');
