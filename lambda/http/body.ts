@@ -44,6 +44,11 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
   }
 }
 
+/** What of a body can show the stanza to answer: all of it, or the head of an oversize one ('' for a body that is not UTF-8). */
+export function stanzaSource(body: BodyResult): string {
+  return body.ok ? body.text : (body.head ?? '');
+}
+
 function tooLarge(maxBytes: number, chunks: readonly Uint8Array[]): BodyResult {
   const head = new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, HEAD_BYTES));
   return { ok: false, status: 413, text: `The request body is larger than ${maxBytes} bytes.`, head };

@@ -11,6 +11,7 @@
 import { type Condition, SlotError } from '../core/errors.ts';
 import type { Slot } from '../core/ports.ts';
 import type { RawSlotRequest } from '../core/slot-request.ts';
+import { retryAfter } from './responses.ts';
 
 /** What ejabberd sends when the client named no content type (`?DEFAULT_CONTENT_TYPE`); signing it would refuse every other type. */
 export const EJABBERD_DEFAULT_TYPE = 'application/octet-stream';
@@ -105,7 +106,7 @@ export function ejabberdSlot(slot: Slot): Response {
 export function ejabberdRefusal(error: SlotError, now: Date): Response {
   const headers: Record<string, string> = {};
   if (error.retryAt !== undefined && Number.isFinite(error.retryAt.getTime())) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt.getTime() - now.getTime()) / 1000)));
+    headers['retry-after'] = retryAfter(error.retryAt, now);
   }
   return textResponse(EJABBERD_STATUS[error.condition], error.text, headers);
 }

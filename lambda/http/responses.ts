@@ -21,6 +21,11 @@ export function httpError(
   return jsonResponse(status, { error: { condition, type, text } }, headers);
 }
 
+/** `Retry-After` of a refusal that may be retried at `retryAt`: whole seconds, at least 1. */
+export function retryAfter(retryAt: Date, now: Date): string {
+  return String(Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000)));
+}
+
 /** A slot refusal, with `Retry-After` (whole seconds, at least 1) for quota refusals. */
 export function slotErrorResponse(error: SlotError, now: Date): Response {
   const mapping = CONDITIONS[error.condition];
@@ -29,7 +34,7 @@ export function slotErrorResponse(error: SlotError, now: Date): Response {
   if (error.maxFileSizeBytes !== undefined) body.maxFileSize = error.maxFileSizeBytes;
   if (error.retryAt !== undefined) {
     body.retryAt = error.retryAt.toISOString();
-    headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt.getTime() - now.getTime()) / 1000)));
+    headers['retry-after'] = retryAfter(error.retryAt, now);
   }
   return jsonResponse(mapping.httpStatus, { error: body }, headers);
 }

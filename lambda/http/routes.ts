@@ -12,7 +12,7 @@ import { handleStanza } from '../xmpp/handle-stanza.ts';
 import { refusalStanza } from '../xmpp/refusal.ts';
 import { TOO_DEEP } from '../xmpp/xml-check.ts';
 import { bearerToken, secretChecker } from './auth.ts';
-import { MAX_BODY_BYTES, readBody } from './body.ts';
+import { MAX_BODY_BYTES, readBody, stanzaSource } from './body.ts';
 import { basicSecret, ejabberdRefusal, ejabberdSlot, parseEjabberdQuery, textResponse } from './ejabberd.ts';
 import { httpError, jsonResponse, slotErrorResponse } from './responses.ts';
 import { parseSlotJson, slotJson } from './slot-json.ts';
@@ -239,7 +239,7 @@ export function createRoutes(deps: RouteDeps): (request: Request) => Promise<Res
     const bearer = { 'www-authenticate': 'Bearer' };
     if (found.style === 'xmpp' && request.method === 'POST' && XML_TYPES.has(mediaType(request))) {
       const body = await readBody(request, maxBodyBytes);
-      const xml = refusalStanza(body.ok ? body.text : (body.head ?? ''), STANZA_UNAUTHORIZED, deps.config.serviceJid);
+      const xml = refusalStanza(stanzaSource(body), STANZA_UNAUTHORIZED, deps.config.serviceJid);
       if (xml !== undefined) return xmppResponse(401, xml, bearer);
     }
     return httpError(401, 'unauthorized', UNAUTHORIZED_TEXT, 'auth', bearer);

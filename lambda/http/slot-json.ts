@@ -31,11 +31,8 @@ export function parseSlotJson(text: string): RawSlotRequest {
   if (unknown.length > 0) throw new SlotError('bad-request', `Unknown field(s): ${unknown.slice(0, 5).join(', ')}.`);
   const fields = body as Record<string, unknown>;
   if (typeof fields.jid !== 'string') throw new SlotError('bad-request', 'The field "jid" must be a string.');
-  if (fields.contentType !== undefined && typeof fields.contentType !== 'string') {
-    throw new SlotError('bad-request', 'The field "contentType" must be a string.');
-  }
-  // XEP-0363 1.2.0 purpose and, for ephemeral, its XEP-0082 expire-before; checked by the slot service like the stanza's.
-  for (const name of ['purpose', 'expireBefore'] as const) {
+  // purpose and, for ephemeral, its XEP-0082 expireBefore (XEP-0363 1.2.0) are checked by the slot service like the stanza's.
+  for (const name of ['contentType', 'purpose', 'expireBefore'] as const) {
     if (fields[name] !== undefined && typeof fields[name] !== 'string') {
       throw new SlotError('bad-request', `The field ${JSON.stringify(name)} must be a string.`);
     }

@@ -5,7 +5,7 @@
  * elsewhere. It is a 503 with `Retry-After` either way, and it echoes nothing of the request.
  */
 import { refusalStanza } from '../xmpp/refusal.ts';
-import { MAX_BODY_BYTES, readBody } from './body.ts';
+import { MAX_BODY_BYTES, readBody, stanzaSource } from './body.ts';
 import { textResponse } from './ejabberd.ts';
 import { httpError } from './responses.ts';
 
@@ -17,11 +17,7 @@ export async function startingResponse(request: Request, serviceJid: string): Pr
   if (pathname === '/ejabberd' || pathname.startsWith('/ejabberd/')) return textResponse(503, TEXT, RETRY);
   if ((pathname === '/xmpp' || pathname.startsWith('/xmpp/')) && request.method === 'POST') {
     const body = await readBody(request, MAX_BODY_BYTES);
-    const xml = refusalStanza(
-      body.ok ? body.text : (body.head ?? ''),
-      { type: 'wait', condition: 'internal-server-error', text: TEXT },
-      serviceJid,
-    );
+    const xml = refusalStanza(stanzaSource(body), { type: 'wait', condition: 'internal-server-error', text: TEXT }, serviceJid);
     if (xml !== undefined) {
       return new Response(xml, { status: 503, headers: { 'content-type': 'application/xmpp+xml; charset=utf-8', ...RETRY } });
     }
