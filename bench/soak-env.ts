@@ -21,6 +21,7 @@ import { waitFor } from '../test/e2e/support/run-dir.ts';
 import { login, type TestClient } from '../test/e2e/support/xmpp-client.ts';
 import { type FaultProxy, startFaultProxy } from '../test/support/fault-proxy.ts';
 import type { MemorySample, SampleReply, SampleRequest } from './soak-probe.ts';
+import { stopProcess } from './xmpp-env.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Inside the repository, so that the bundle's bare imports resolve to its node_modules; one per soak. */
@@ -140,11 +141,8 @@ export async function startSoakEnv(clientCount: number): Promise<SoakEnv> {
         });
         bridge.send({ type: 'sample', seq, ...(snapshot === undefined ? {} : { snapshot }) } satisfies SampleRequest);
       });
-    closers.push(async () => {
-      const exited = new Promise((r) => bridge.once('exit', r));
-      bridge.kill('SIGTERM');
-      await exited;
-    });
+    // An exited bridge (the check below) must not leave the closer waiting for its exit event.
+    closers.push(() => stopProcess(bridge));
     countLines(bridge, outcomes);
     await waitFor('the bridge to log in', () => (outcomes.connection ?? 0) > 0 || bridge.exitCode !== null, 30_000);
     if (bridge.exitCode !== null) throw new Error(`the bridge exited with ${bridge.exitCode}`);

@@ -101,7 +101,8 @@ function startBackend(componentPort: number, componentSecret: string): Promise<{
   });
 }
 
-async function stopProcess(proc: ChildProcess): Promise<void> {
+/** Stops a child: SIGTERM, SIGKILL after 10 s; at once when it has already exited. */
+export async function stopProcess(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');

@@ -4,7 +4,7 @@
  * answers 401 (the secret was rotated before the bridge was told).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ForwardFailure, type ForwardOutcome, forwardStanza } from './forward.ts';
+import { type ForwardFailure, type ForwardOutcome, forwardStanza, xmppUrl } from './forward.ts';
 import { retryDecision } from './retry-policy.ts';
 
 export interface EndpointClientOptions {
@@ -40,6 +40,7 @@ export function createEndpointClient(options: EndpointClientOptions): EndpointCl
   const random = options.random ?? Math.random;
   let secret = options.secret;
   let endpointAnswered = false;
+  const url = new URL(xmppUrl(options.endpoint));
   let reloading: Promise<string | undefined> | undefined;
 
   /** One re-read for every IQ that met the same 401 at once; a failed read keeps the secret. */
@@ -76,7 +77,7 @@ export function createEndpointClient(options: EndpointClientOptions): EndpointCl
         const used = secret;
         const timeoutMs = Math.max(1, Math.round(deadline - performance.now()));
         const outcome = await forwardStanza(body, {
-          endpoint: options.endpoint,
+          url,
           secret: used,
           timeoutMs,
           freshConnection: attempt > 1,

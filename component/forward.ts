@@ -27,8 +27,8 @@ export interface ForwardFailure {
 export type FailureReason = 'unauthorized' | 'rejected' | 'server-error' | 'timeout' | 'unreachable' | 'aborted';
 
 export interface ForwardOptions {
-  /** The endpoint's base URL; `/xmpp` is appended. */
-  readonly endpoint: string;
+  /** Where stanzas are posted: {@link xmppUrl} of the endpoint, parsed once by the caller. */
+  readonly url: URL;
   /** Sent as `Authorization: Bearer`; never logged. */
   readonly secret: string;
   readonly timeoutMs: number;
@@ -113,7 +113,7 @@ function errnoOf(error: unknown): string | undefined {
  */
 export async function forwardStanza(body: string, options: ForwardOptions): Promise<ForwardOutcome> {
   try {
-    const { status, text, retryAfter } = await post(new URL(xmppUrl(options.endpoint)), body, options);
+    const { status, text, retryAfter } = await post(options.url, body, options);
     if (status < 200 || status > 299) {
       const failure = { kind: 'failed', reason: failureFor(status), status, cause: `HTTP ${status}` } as const;
       return retryAfter === undefined ? failure : { ...failure, retryAfter };

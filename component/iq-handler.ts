@@ -36,8 +36,6 @@ export interface IqHandlerOptions {
 
 export interface IqHandler {
   handle(stanza: XmlElement): void;
-  /** Requests waiting for the endpoint now. */
-  inFlight(): number;
 }
 
 export function createIqHandler(options: IqHandlerOptions): IqHandler {
@@ -64,7 +62,6 @@ export function createIqHandler(options: IqHandlerOptions): IqHandler {
   };
 
   return {
-    inFlight: () => inFlight,
     handle(stanza) {
       const started = performance.now();
       const cached = options.cache.answer(stanza);
@@ -85,7 +82,7 @@ export function createIqHandler(options: IqHandlerOptions): IqHandler {
           if (outcome.kind === 'failed' && outcome.reason === 'aborted')
             return finish(stanza, started, { reply: null, label: 'aborted' }, extra);
           const answer = answerFor(outcome, stanza);
-          if (answer.reply?.attrs.type === 'result') options.cache.remember(stanza, answer.reply);
+          if (answer.reply) options.cache.remember(stanza, answer.reply);
           return finish(stanza, started, answer, extra);
         })
         .finally(() => {
